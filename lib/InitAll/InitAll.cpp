@@ -2,16 +2,26 @@
 
 #include "snnc/InitAll.h"
 
+#include "dialects/EV/EVDialect.h"
 #include "dialects/SNN/SNNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 void snnc::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<snn::SNNDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect>();
+  registry.insert<snn::SNNDialect, ev::EVDialect>();
+  // What the lowerings produce on the way to LLVM.
+  registry.insert<mlir::arith::ArithDialect, mlir::cf::ControlFlowDialect,
+                  mlir::func::FuncDialect, mlir::LLVM::LLVMDialect,
+                  mlir::math::MathDialect, mlir::memref::MemRefDialect,
+                  mlir::scf::SCFDialect>();
 }
 
 void snnc::registerAllPasses() {
