@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev hdf5-tools
   zlib1g-dev libzstd-dev libedit-dev libcurl4-openssl-dev libxml2-dev
+  # Data sets (docs/datasets.md): Fashion-MNIST's IDX files, and the 8x8
+  # digits CSV that ships inside scikit-learn.
+  dataset-fashion-mnist python3-sklearn
 )
 
 missing=()
