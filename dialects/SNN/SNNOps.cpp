@@ -385,6 +385,112 @@ LogicalResult ProjectOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Adjoint ops
+//===----------------------------------------------------------------------===//
+
+/// Checks that the adjoint has one entry per neuron of its population.
+static LogicalResult verifyAdjointSize(Operation *op, int64_t forwardSize,
+                                       AdjointType adjoint) {
+  if (adjoint.getSize() != forwardSize)
+    return op->emitOpError() << "adjoint size " << adjoint.getSize()
+                             << " does not match the population size "
+                             << forwardSize;
+  return success();
+}
+
+/// Gradients are only accumulated for parameters the forward op learns.
+static LogicalResult verifyGradFlags(Operation *op,
+                                     std::optional<LearnFlags> grad,
+                                     std::optional<LearnFlags> learn,
+                                     StringRef forwardName) {
+  if (!grad)
+    return success();
+  LearnFlags learned = learn ? *learn : static_cast<LearnFlags>(0);
+  LearnFlags extra = *grad & ~learned;
+  if (static_cast<uint32_t>(extra) == 0)
+    return success();
+  return op->emitOpError() << "accumulates the gradient of '"
+                           << stringifyLearnFlags(extra) << "' but '"
+                           << forwardName << "' does not learn it";
+}
+
+LogicalResult AdjointLIFOp::verify() {
+  auto forward = getPopulation().getDefiningOp<LIFOp>();
+  if (!forward)
+    return emitOpError("population must be defined by snn.lif");
+  if (failed(verifyAdjointSize(*this, forward.getSize(),
+                               getAdjoint().getType())))
+    return failure();
+  return verifyGradFlags(*this, getGrad(), forward.getLearn(),
+                         forward.getName());
+}
+
+LogicalResult AdjointLIOp::verify() {
+  auto forward = getPopulation().getDefiningOp<LIOp>();
+  if (!forward)
+    return emitOpError("population must be defined by snn.li");
+  return verifyAdjointSize(*this, forward.getSize(), getAdjoint().getType());
+}
+
+/// Names an adjoint after its forward population: `%hidden_adj`.
+static void nameAdjoint(Value adjoint, Value population,
+                        OpAsmSetValueNameFn setNameFn) {
+  if (auto name = population.getDefiningOp()->getAttrOfType<StringAttr>(
+          "name"))
+    setNameFn(adjoint, (name.getValue() + "_adj").str());
+}
+
+void AdjointLIFOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  nameAdjoint(getAdjoint(), getPopulation(), setNameFn);
+}
+
+void AdjointLIOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  nameAdjoint(getAdjoint(), getPopulation(), setNameFn);
+}
+
+ProjectOp AdjointProjectOp::getForward() {
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  for (auto project : network.getBody().getOps<ProjectOp>())
+    if (project.getName() == getProjection())
+      return project;
+  return nullptr;
+}
+
+LogicalResult AdjointProjectOp::verify() {
+  ProjectOp forward = getForward();
+  if (!forward)
+    return emitOpError() << "no projection named '" << getProjection()
+                         << "' in the network";
+  if (failed(verifyAdjointSize(*this, forward.getPostSize(),
+                               getPost().getType())))
+    return failure();
+  if (Value pre = getPre()) {
+    if (!isa<LIFType>(forward.getPre().getType()))
+      return emitOpError() << "sends errors to the presynaptic end of '"
+                           << getProjection()
+                           << "', which is a source and has no adjoint";
+    if (failed(verifyAdjointSize(*this, forward.getPreSize(),
+                                 cast<AdjointType>(pre.getType()))))
+      return failure();
+  }
+  return verifyGradFlags(*this, getGrad(), forward.getLearn(),
+                         forward.getName());
+}
+
+LogicalResult AdjointLossOp::verify() {
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  Operation *loss = network.getLoss();
+  if (!loss)
+    return emitOpError("the network has no loss");
+  Value lossPopulation = loss->getOperand(0);
+  Operation *adjointOf = getAdjoint().getDefiningOp();
+  if (!adjointOf || !isa<AdjointLIFOp, AdjointLIOp>(adjointOf) ||
+      adjointOf->getOperand(0) != lossPopulation)
+    return emitOpError("adjoint must be the adjoint of the loss population");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
 

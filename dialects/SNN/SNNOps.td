@@ -252,4 +252,123 @@ def SNN_MaxVoltageLossOp : SNN_Op<"max_voltage_loss", [
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// The event-driven adjoint (built by snn-derive-adjoint)
+//===----------------------------------------------------------------------===//
+
+def SNN_AdjointLIFOp : SNN_Op<"adjoint_lif", [
+    HasParent<"NetworkOp">, Pure,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
+  let summary = "the adjoint of a LIF population";
+  let description = [{
+    The backward dynamics of `population`: per neuron, (lambda_V, lambda_I)
+    integrated from the end of the interval toward zero with
+
+        lambda_V(t - D) = lambda_V(t) e^{-D/tau_mem}
+        lambda_I(t - D) = lambda_I(t) e^{-D/tau_syn} + lambda_V(t)
+            tau_mem/(tau_mem - tau_syn) (e^{-D/tau_mem} - e^{-D/tau_syn})
+
+    and, at every spike recorded in the forward pass, the jump
+
+        lambda_V^- = ((I - reset) lambda_V^+ + fanout + dL/dt_k)
+                     / (I - threshold)
+
+    where `I` is the synaptic current recorded at the crossing and
+    `fanout` the error the spike's targets send back (see
+    `snn.adjoint_project`). Nothing but the spike records is read.
+    `grad <threshold>` accumulates dL/dtheta = tau_mem sum_k lambda_V^-.
+
+    ```mlir
+    %hidden_adj = snn.adjoint_lif %hidden grad <threshold>
+        : !snn.lif<120> -> !snn.adjoint<120>
+    ```
+  }];
+  let arguments = (ins SNN_LIFType:$population,
+                       OptionalAttr<SNN_LearnAttr>:$grad);
+  let results = (outs SNN_AdjointType:$adjoint);
+  let assemblyFormat = [{
+    $population (`grad` $grad^)? attr-dict `:`
+    custom<FullType>(type($population)) `->` custom<FullType>(type($adjoint))
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_AdjointLIOp : SNN_Op<"adjoint_li", [
+    HasParent<"NetworkOp">, Pure,
+    DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>]> {
+  let summary = "the adjoint of an LI readout";
+  let description = [{
+    The backward dynamics of a readout: the same propagation as
+    `snn.adjoint_lif` without spikes, so without jumps; the loss enters
+    through `snn.adjoint_loss`.
+
+    ```mlir
+    %out_adj = snn.adjoint_li %out : !snn.li<3> -> !snn.adjoint<3>
+    ```
+  }];
+  let arguments = (ins SNN_LIType:$population);
+  let results = (outs SNN_AdjointType:$adjoint);
+  let assemblyFormat = [{
+    $population attr-dict `:` custom<FullType>(type($population)) `->`
+    custom<FullType>(type($adjoint))
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_AdjointProjectOp : SNN_Op<"adjoint_project", [
+    HasParent<"NetworkOp">]> {
+  let summary = "the adjoint of a projection";
+  let description = [{
+    For every spike `k` of presynaptic neuron `i` recorded in the forward
+    pass, reads the postsynaptic adjoint at the arrival time `t_k + d_ji`
+    and
+
+    - with `grad <weight>`, accumulates dL/dw_ji = -tau_syn lambda_I,j;
+    - with `grad <delay>`, accumulates dL/dd_ji = w_ji (lambda_V,j -
+      lambda_I,j);
+    - when `pre` is given, sends the error sum_j w_ji (lambda_V,j -
+      lambda_I,j) to the jump of presynaptic neuron `i`.
+
+    `projection` names the forward `snn.project`; `post` is the adjoint of
+    its postsynaptic population and `pre`, when the error must travel on,
+    the adjoint of its presynaptic one.
+
+    ```mlir
+    snn.adjoint_project "hidden_out" %out_adj -> %hidden_adj grad <weight>
+        : !snn.adjoint<3> -> !snn.adjoint<120>
+    ```
+  }];
+  let arguments = (ins StrAttr:$projection, SNN_AdjointType:$post,
+                       Optional<SNN_AdjointType>:$pre,
+                       OptionalAttr<SNN_LearnAttr>:$grad);
+  let assemblyFormat = [{
+    $projection $post (`->` $pre^)? (`grad` $grad^)? attr-dict
+    `:` custom<FullType>(type($post)) (`->` custom<FullType>(type($pre))^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The forward projection this op is the adjoint of, or null.
+    ProjectOp getForward();
+  }];
+}
+
+def SNN_AdjointLossOp : SNN_Op<"adjoint_loss", [HasParent<"NetworkOp">]> {
+  let summary = "the error the loss injects into the adjoint";
+  let description = [{
+    For `snn.ttfs_loss`, dL/dt of each output neuron's first spike, which
+    enters the jump at that spike; for `snn.max_voltage_loss`, dL/dv_max of
+    each readout neuron, added to lambda_V at the time of its maximum.
+    `adjoint` is the adjoint of the loss population.
+
+    ```mlir
+    snn.adjoint_loss %out_adj : !snn.adjoint<3>
+    ```
+  }];
+  let arguments = (ins SNN_AdjointType:$adjoint);
+  let assemblyFormat = [{
+    $adjoint attr-dict `:` custom<FullType>(type($adjoint))
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SNNC_DIALECTS_SNN_SNNOPS_TD

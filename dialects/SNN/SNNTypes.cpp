@@ -30,3 +30,8 @@ LogicalResult LIType::verify(function_ref<InFlightDiagnostic()> emitError,
                              int64_t size) {
   return verifySize(emitError, "li", size);
 }
+
+LogicalResult AdjointType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t size) {
+  return verifySize(emitError, "adjoint", size);
+}

@@ -39,6 +39,15 @@ def SNN_LIType : SNN_PopulationType<"LI", "li",
   }];
 }
 
+def SNN_AdjointType : SNN_PopulationType<"Adjoint", "adjoint",
+                                         "adjoint state of a population"> {
+  let description = [{
+    The value of an adjoint population: for each of `size` neurons the
+    adjoint variables (lambda_V, lambda_I), integrated backward in time from
+    the end of the simulated interval.
+  }];
+}
+
 /// Anything that emits spikes: the presynaptic end of a projection.
 def SNN_SpikingType : AnyTypeOf<[SNN_SourceType, SNN_LIFType],
                                 "spike source or lif population">;

@@ -1,6 +1,7 @@
 //===- InitAll.cpp - Register every snnc dialect and pass -----------------===//
 
 #include "snnc/InitAll.h"
+#include "snnc/Transforms/Passes.h"
 
 #include "dialects/EV/EVDialect.h"
 #include "dialects/SNN/SNNDialect.h"
@@ -27,4 +28,5 @@ void snnc::registerAllDialects(mlir::DialectRegistry &registry) {
 void snnc::registerAllPasses() {
   // The generic passes users combine with ours: canonicalize, cse, inline.
   mlir::registerTransformsPasses();
+  registerSNNTransformsPasses();
 }

@@ -299,3 +299,61 @@ snn.network @n duration(10.0) {
     }
   }
 #-}
+
+// -----
+// An adjoint accumulates only gradients of parameters that are learned.
+snn.network @n duration(10.0) {
+  %p = snn.lif "p" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  snn.ttfs_loss %p tau0(0.5) tau1(6.4) alpha(0.0) : !snn.lif<2>
+  // expected-error @+1 {{'snn.adjoint_lif' op accumulates the gradient of 'threshold' but 'p' does not learn it}}
+  %a = snn.adjoint_lif %p grad <threshold> : !snn.lif<2> -> !snn.adjoint<2>
+}
+
+// -----
+// An adjoint has one entry per neuron.
+snn.network @n duration(10.0) {
+  %p = snn.lif "p" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  // expected-error @+1 {{'snn.adjoint_lif' op adjoint size 3 does not match the population size 2}}
+  %a = snn.adjoint_lif %p : !snn.lif<2> -> !snn.adjoint<3>
+}
+
+// -----
+// An adjoint projection names an existing projection.
+snn.network @n duration(10.0) {
+  %p = snn.lif "p" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  %a = snn.adjoint_lif %p : !snn.lif<2> -> !snn.adjoint<2>
+  // expected-error @+1 {{'snn.adjoint_project' op no projection named 'missing' in the network}}
+  snn.adjoint_project "missing" %a : !snn.adjoint<2>
+}
+
+// -----
+// A source has no adjoint to send errors to.
+snn.network @n duration(10.0) {
+  %in = snn.source "in" : !snn.source<2>
+  %p = snn.lif "p" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  snn.project "in_p" %in -> %p weight(dense<1.0> : tensor<2x2xf64>)
+      : !snn.source<2> -> !snn.lif<2>
+  %a = snn.adjoint_lif %p : !snn.lif<2> -> !snn.adjoint<2>
+  // expected-error @+1 {{'snn.adjoint_project' op sends errors to the presynaptic end of 'in_p', which is a source and has no adjoint}}
+  snn.adjoint_project "in_p" %a -> %a : !snn.adjoint<2> -> !snn.adjoint<2>
+}
+
+// -----
+// The loss's errors enter at the adjoint of the loss population.
+snn.network @n duration(10.0) {
+  %p = snn.lif "p" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  %q = snn.lif "q" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  snn.ttfs_loss %p tau0(0.5) tau1(6.4) alpha(0.0) : !snn.lif<2>
+  %a = snn.adjoint_lif %q : !snn.lif<2> -> !snn.adjoint<2>
+  // expected-error @+1 {{'snn.adjoint_loss' op adjoint must be the adjoint of the loss population}}
+  snn.adjoint_loss %a : !snn.adjoint<2>
+}
+
+// -----
+// A loss adjoint needs a loss.
+snn.network @n duration(10.0) {
+  %p = snn.lif "p" tau_mem(20.0) tau_syn(5.0) threshold(1.0) : !snn.lif<2>
+  %a = snn.adjoint_lif %p : !snn.lif<2> -> !snn.adjoint<2>
+  // expected-error @+1 {{'snn.adjoint_loss' op the network has no loss}}
+  snn.adjoint_loss %a : !snn.adjoint<2>
+}

@@ -61,6 +61,33 @@ snn.network @recurrent duration(20.0) {
   snn.ttfs_loss %rec tau0(1.0) tau1(10.0) alpha(0.0) : !snn.lif<2>
 }
 
+// The adjoint ops that snn-derive-adjoint writes, in every form.
+// CHECK-LABEL: snn.network @adjoint
+// CHECK:   %[[HID:.+]] = snn.adjoint_lif %hid grad <threshold> : !snn.lif<2> -> !snn.adjoint<2>
+// CHECK:   %[[OUT:.+]] = snn.adjoint_li %out : !snn.li<2> -> !snn.adjoint<2>
+// CHECK:   snn.adjoint_project "in_hid" %[[HID]] grad <weight, delay> : !snn.adjoint<2>{{$}}
+// CHECK:   snn.adjoint_project "hid_out" %[[OUT]] -> %[[HID]] : !snn.adjoint<2> -> !snn.adjoint<2>
+// CHECK:   snn.adjoint_loss %[[OUT]] : !snn.adjoint<2>
+snn.network @adjoint duration(10.0) {
+  %in = snn.source "in" : !snn.source<1>
+  %hid = snn.lif "hid" tau_mem(20.0) tau_syn(5.0) threshold(1.0)
+      learn <threshold> : !snn.lif<2>
+  %out = snn.li "out" tau_mem(20.0) tau_syn(5.0) : !snn.li<2>
+  snn.project "in_hid" %in -> %hid weight(dense<0.5> : tensor<2x1xf64>)
+      delay(1.0) learn <weight, delay> : !snn.source<1> -> !snn.lif<2>
+  snn.project "hid_out" %hid -> %out weight(dense<1.0> : tensor<2x2xf64>)
+      : !snn.lif<2> -> !snn.li<2>
+  snn.max_voltage_loss %out : !snn.li<2>
+  %hid_adj = snn.adjoint_lif %hid grad <threshold>
+      : !snn.lif<2> -> !snn.adjoint<2>
+  %out_adj = snn.adjoint_li %out : !snn.li<2> -> !snn.adjoint<2>
+  snn.adjoint_project "in_hid" %hid_adj grad <weight, delay>
+      : !snn.adjoint<2>
+  snn.adjoint_project "hid_out" %out_adj -> %hid_adj
+      : !snn.adjoint<2> -> !snn.adjoint<2>
+  snn.adjoint_loss %out_adj : !snn.adjoint<2>
+}
+
 // Parameters in resource blobs stay out of the op text and keep every bit:
 // 0x3FB999999999999A is the double nearest 0.1, 0x0000000000000001 the
 // smallest subnormal.
