@@ -1,0 +1,239 @@
+//===- Model.cpp - Loading models and moving them to the runtime ----------===//
+
+#include "snnc/Driver/Model.h"
+
+#include "dialects/SNN/SNNOps.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace snnc;
+
+OwningOpRef<ModuleOp> snnc::loadModel(StringRef path, MLIRContext &context) {
+  context.loadDialect<snn::SNNDialect>();
+  llvm::SourceMgr sourceMgr;
+  std::string includedFile;
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (!buffer) {
+    emitError(UnknownLoc::get(&context))
+        << "cannot read model '" << path << "': "
+        << buffer.getError().message();
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+  if (!module || failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+snn::NetworkOp snnc::findNetwork(ModuleOp module, StringRef name) {
+  SmallVector<snn::NetworkOp> networks(module.getOps<snn::NetworkOp>());
+  if (networks.empty()) {
+    module.emitError("the model holds no snn.network");
+    return nullptr;
+  }
+  if (name.empty()) {
+    if (networks.size() == 1)
+      return networks.front();
+    InFlightDiagnostic diag = module.emitError()
+                              << "the model holds " << networks.size()
+                              << " networks; choose one with --network:";
+    for (snn::NetworkOp network : networks)
+      diag << " @" << network.getSymName();
+    return nullptr;
+  }
+  for (snn::NetworkOp network : networks)
+    if (network.getSymName() == name)
+      return network;
+  module.emitError() << "no network @" << name << " in the model";
+  return nullptr;
+}
+
+/// Reads a parameter tensor the verifier already accepted.
+static LogicalResult readValues(Operation *op, StringRef field,
+                                ElementsAttr attr, std::vector<double> &out) {
+  SmallVector<double> values;
+  if (failed(snn::getF64Values(attr, values)))
+    return op->emitOpError() << field << " has no readable data";
+  out.assign(values.begin(), values.end());
+  return success();
+}
+
+FailureOr<runtime::Network> snnc::toRuntimeNetwork(snn::NetworkOp network) {
+  runtime::Network result;
+  result.name = network.getSymName().str();
+  result.durationMs = network.getDuration().convertToDouble();
+  llvm::DenseMap<Value, int32_t> populationIndex;
+
+  // Populations first, so that projections written before the population
+  // they name (graph region) still find it.
+  for (Operation &op : network.getBody().front()) {
+    runtime::Population population;
+    Value output;
+    if (auto source = dyn_cast<snn::SourceOp>(op)) {
+      population.kind = runtime::PopulationKind::Source;
+      population.name = source.getName().str();
+      population.size = source.getOutput().getType().getSize();
+      output = source.getOutput();
+    } else if (auto lif = dyn_cast<snn::LIFOp>(op)) {
+      population.kind = runtime::PopulationKind::LIF;
+      population.name = lif.getName().str();
+      population.size = lif.getSize();
+      population.tauMemMs = lif.getTauMem().convertToDouble();
+      population.tauSynMs = lif.getTauSyn().convertToDouble();
+      SmallVector<double> thresholds = lif.getThresholdValues();
+      if (static_cast<int64_t>(thresholds.size()) != lif.getSize())
+        return lif.emitOpError("threshold has no readable data");
+      population.threshold.assign(thresholds.begin(), thresholds.end());
+      population.reset = lif.getReset().convertToDouble();
+      population.refractoryMs = lif.getRefractory().convertToDouble();
+      population.learnThreshold = lif.learnsThreshold();
+      output = lif.getOutput();
+    } else if (auto li = dyn_cast<snn::LIOp>(op)) {
+      population.kind = runtime::PopulationKind::LI;
+      population.name = li.getName().str();
+      population.size = li.getSize();
+      population.tauMemMs = li.getTauMem().convertToDouble();
+      population.tauSynMs = li.getTauSyn().convertToDouble();
+      output = li.getOutput();
+    } else {
+      continue;
+    }
+    populationIndex[output] = result.populations.size();
+    result.populations.push_back(std::move(population));
+  }
+
+  for (Operation &op : network.getBody().front()) {
+    if (auto project = dyn_cast<snn::ProjectOp>(op)) {
+      runtime::Projection projection;
+      projection.name = project.getName().str();
+      projection.pre = populationIndex.lookup(project.getPre());
+      projection.post = populationIndex.lookup(project.getPost());
+      if (failed(readValues(project, "weight", project.getWeight(),
+                            projection.weight)))
+        return failure();
+      if (std::optional<Attribute> delay = project.getDelay()) {
+        SmallVector<double> delays;
+        if (failed(snn::getScalarOrTensorValues(
+                *delay, projection.weight.size(), delays)))
+          return project.emitOpError("delay has no readable data");
+        projection.delayMs.assign(delays.begin(), delays.end());
+      }
+      projection.learnWeight = project.learnsWeight();
+      projection.learnDelay = project.learnsDelay();
+      result.projections.push_back(std::move(projection));
+    } else if (auto ttfs = dyn_cast<snn::TTFSLossOp>(op)) {
+      result.loss.kind = runtime::LossKind::TimeToFirstSpike;
+      result.loss.population = populationIndex.lookup(ttfs.getPopulation());
+      result.loss.tau0Ms = ttfs.getTau0().convertToDouble();
+      result.loss.tau1Ms = ttfs.getTau1().convertToDouble();
+      result.loss.alpha = ttfs.getAlpha().convertToDouble();
+    } else if (auto maxVoltage = dyn_cast<snn::MaxVoltageLossOp>(op)) {
+      result.loss.kind = runtime::LossKind::MaxVoltage;
+      result.loss.population =
+          populationIndex.lookup(maxVoltage.getPopulation());
+    }
+  }
+
+  std::string problem = result.validate();
+  if (!problem.empty())
+    return network.emitOpError() << "cannot be executed: " << problem;
+  return result;
+}
+
+/// A resource-backed f64 tensor holding `values`, under a key derived from
+/// `name` (the blob manager makes it unique).
+static ElementsAttr makeBlob(MLIRContext *context, StringRef name,
+                             ArrayRef<int64_t> shape,
+                             ArrayRef<double> values) {
+  auto type = RankedTensorType::get(shape, Float64Type::get(context));
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  return DenseResourceElementsAttr::get(type, name, std::move(blob));
+}
+
+LogicalResult snnc::updateParameters(snn::NetworkOp network,
+                                     const runtime::Network &trained) {
+  MLIRContext *context = network.getContext();
+  Builder builder(context);
+  size_t projectionIndex = 0;
+  for (Operation &op : network.getBody().front()) {
+    if (auto lif = dyn_cast<snn::LIFOp>(op)) {
+      auto it = llvm::find_if(trained.populations, [&](const auto &p) {
+        return p.name == lif.getName();
+      });
+      if (it == trained.populations.end())
+        return lif.emitOpError("has no counterpart in the trained network");
+      if (!lif.learnsThreshold())
+        continue;
+      lif.setThresholdAttr(makeBlob(context,
+                                    (lif.getName() + "_threshold").str(),
+                                    {lif.getSize()}, it->threshold));
+      continue;
+    }
+    auto project = dyn_cast<snn::ProjectOp>(op);
+    if (!project)
+      continue;
+    if (projectionIndex >= trained.projections.size() ||
+        trained.projections[projectionIndex].name != project.getName())
+      return project.emitOpError("has no counterpart in the trained network");
+    const runtime::Projection &projection =
+        trained.projections[projectionIndex++];
+    SmallVector<int64_t> shape = {project.getPostSize(),
+                                  project.getPreSize()};
+    if (project.learnsWeight())
+      project.setWeightAttr(makeBlob(context,
+                                     (project.getName() + "_weight").str(),
+                                     shape, projection.weight));
+    if (project.learnsDelay() && !projection.delayMs.empty())
+      project.setDelayAttr(makeBlob(context,
+                                    (project.getName() + "_delay").str(),
+                                    shape, projection.delayMs));
+  }
+  return success();
+}
+
+LogicalResult snnc::writeModelAtomically(ModuleOp module, StringRef path,
+                                         std::string &error) {
+  SmallString<256> temporary;
+  int fd = -1;
+  StringRef folder = llvm::sys::path::parent_path(path);
+  SmallString<256> model(folder.empty() ? "." : folder);
+  llvm::sys::path::append(model, llvm::sys::path::filename(path) +
+                                     ".tmp-%%%%%%");
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(model, fd, temporary)) {
+    error = "cannot create a file beside '" + path.str() +
+            "': " + ec.message();
+    return failure();
+  }
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    module.print(os);
+    os.flush();
+    if (os.has_error()) {
+      error = "cannot write '" + temporary.str().str() +
+              "': " + os.error().message();
+      os.clear_error();
+      llvm::sys::fs::remove(temporary);
+      return failure();
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temporary, path)) {
+    error = "cannot move the model into '" + path.str() +
+            "': " + ec.message();
+    llvm::sys::fs::remove(temporary);
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,32 @@
+//===- snnc.cpp - The snnc driver -----------------------------------------===//
+//
+// The user-facing tool: `snnc grad`, and the commands that train, evaluate
+// and compile models. Each command lives in its own file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace snnc::driver;
+
+int snnc::driver::fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "snnc") << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "snnc: exact event-driven training and compilation of spiking "
+      "networks\n\n"
+      "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n");
+
+  if (gradCommand)
+    return runGrad();
+  return fail("no command given; see 'snnc --help'");
+}
