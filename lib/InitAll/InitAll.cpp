@@ -1,6 +1,8 @@
 //===- InitAll.cpp - Register every snnc dialect and pass -----------------===//
 
 #include "snnc/InitAll.h"
+
+#include "snnc/Conversion/Passes.h"
 #include "snnc/Transforms/Passes.h"
 
 #include "dialects/EV/EVDialect.h"
@@ -28,5 +30,6 @@ void snnc::registerAllDialects(mlir::DialectRegistry &registry) {
 void snnc::registerAllPasses() {
   // The generic passes users combine with ours: canonicalize, cse, inline.
   mlir::registerTransformsPasses();
+  snnc::registerConversionPasses();
   registerSNNTransformsPasses();
 }
