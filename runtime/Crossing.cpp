@@ -34,8 +34,8 @@ double extremumOffset(const LIFConstants &constants, double v0, double i0) {
 /// Solves V(t) = threshold on [lo, hi] where V(lo) < threshold <= V(hi) and
 /// V is monotone; see thresholdCrossingOffset for the stopping rule.
 static double solveBracketed(const LIFConstants &constants, double v0,
-                             double i0, double threshold, double lo,
-                             double hi, double valueLo, double valueHi) {
+                             double i0, double threshold, double lo, double hi,
+                             double valueLo, double valueHi) {
   // A regula falsi point is a good first guess and is never at the flat end
   // of the bracket, where Newton would be poor.
   double guess = lo + (threshold - valueLo) * (hi - lo) / (valueHi - valueLo);
@@ -95,8 +95,7 @@ double thresholdCrossingOffset(const LIFConstants &constants, double v0,
   double valueLo = lo == 0.0 ? v0 : freeVoltage(constants, v0, i0, lo);
   if (!(valueLo < threshold))
     return lo;
-  return solveBracketed(constants, v0, i0, threshold, lo, hi, valueLo,
-                        valueHi);
+  return solveBracketed(constants, v0, i0, threshold, lo, hi, valueLo, valueHi);
 }
 
 } // namespace snnc::runtime

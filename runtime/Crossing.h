@@ -1,4 +1,4 @@
-//===- Crossing.h - Threshold crossings of a free LIF neuron ------*- C++ -*-===//
+//===- Crossing.h - Threshold crossings of a free LIF neuron ----*- C++ -*-===//
 //
 // Between events V(t) = A e^{-t/tau_m} + B e^{-t/tau_s} (or (A + B t)
 // e^{-t/tau} when the time constants are equal), so dV/dt has at most one

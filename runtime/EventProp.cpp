@@ -116,13 +116,11 @@ std::string prepareNetwork(const Network &network, PreparedNetwork &prepared) {
     for (int32_t pre = 0; pre < table.preSize; ++pre) {
       std::iota(order.begin(), order.end(), 0);
       if (table.hasDelays) {
-        std::stable_sort(order.begin(), order.end(),
-                         [&](int32_t left, int32_t right) {
-                           return projection.delayMs[left * table.preSize +
-                                                     pre] <
-                                  projection.delayMs[right * table.preSize +
-                                                     pre];
-                         });
+        std::stable_sort(
+            order.begin(), order.end(), [&](int32_t left, int32_t right) {
+              return projection.delayMs[left * table.preSize + pre] <
+                     projection.delayMs[right * table.preSize + pre];
+            });
       }
       size_t rowStart = static_cast<size_t>(pre) * table.postSize;
       for (int32_t position = 0; position < table.postSize; ++position) {
@@ -358,8 +356,8 @@ private:
   void advanceLIF(NeuronStates &states, int32_t neuron, double timeMs);
   void advanceLI(NeuronStates &states, int32_t neuron, double timeMs,
                  bool atEnd);
-  void predictCrossing(NeuronStates &states, int32_t population,
-                       int32_t neuron, double timeMs);
+  void predictCrossing(NeuronStates &states, int32_t population, int32_t neuron,
+                       double timeMs);
   void push(const Event &event) {
     queue.push(event);
     traffic.write(Phase::Forward, MemoryClass::Queue, kEventBytes);
@@ -430,8 +428,7 @@ std::string ForwardPass::run(const Sample &sample) {
   if (std::string problem = sortInputs(network, sample, inputs);
       !problem.empty())
     return problem;
-  if (std::string problem = checkLabel(network, sample.label);
-      !problem.empty())
+  if (std::string problem = checkLabel(network, sample.label); !problem.empty())
     return problem;
   initialise();
 
@@ -447,8 +444,12 @@ std::string ForwardPass::run(const Sample &sample) {
       break;
     if (haveInput) {
       const SortedInput &input = inputs[nextInput];
-      Event inputEvent{input.timeMs, kSpike, input.population, input.channel,
-                       static_cast<int32_t>(nextInput), 0};
+      Event inputEvent{input.timeMs,
+                       kSpike,
+                       input.population,
+                       input.channel,
+                       static_cast<int32_t>(nextInput),
+                       0};
       if (!haveEvent || precedes(inputEvent, queue.top())) {
         processInput(static_cast<int32_t>(nextInput++));
         continue;
@@ -503,8 +504,7 @@ std::string ForwardPass::processSpike(const Event &event) {
 
   // A strong current may carry the neuron across again without new input.
   predictCrossing(state, event.group, neuron, timeMs);
-  fanOut(event.group, neuron, timeMs,
-         static_cast<int32_t>(records.size() - 1));
+  fanOut(event.group, neuron, timeMs, static_cast<int32_t>(records.size() - 1));
   return "";
 }
 
@@ -548,8 +548,7 @@ void ForwardPass::processDelivery(const Event &event) {
   if (position < table.postSize) {
     double arrival = spikeTime + table.delayMs[rowStart + position];
     if (arrival < network.durationMs)
-      push({arrival, kDelivery, event.group, event.index, event.ref,
-            position});
+      push({arrival, kDelivery, event.group, event.index, event.ref, position});
   }
 }
 
@@ -631,8 +630,8 @@ void ForwardPass::advanceLIF(NeuronStates &states, int32_t neuron,
   traffic.write(Phase::Forward, MemoryClass::State, kNeuronStateBytes);
   double oldCurrent = states.current[neuron];
   states.updatedAt[neuron] = timeMs;
-  double release = states.hasRefractory ? states.refractoryEnd[neuron]
-                                        : -kInfinity;
+  double release =
+      states.hasRefractory ? states.refractoryEnd[neuron] : -kInfinity;
   if (release > from) {
     // Clamped at reset until the release, then free.
     const LIFConstants &constants = states.constants;
@@ -656,8 +655,8 @@ void ForwardPass::advanceLIF(NeuronStates &states, int32_t neuron,
   states.current[neuron] = step.synDecay * oldCurrent;
 }
 
-void ForwardPass::advanceLI(NeuronStates &states, int32_t neuron,
-                            double timeMs, bool atEnd) {
+void ForwardPass::advanceLI(NeuronStates &states, int32_t neuron, double timeMs,
+                            bool atEnd) {
   double from = states.updatedAt[neuron];
   double elapsed = timeMs - from;
   if (!(elapsed > 0))
@@ -716,8 +715,8 @@ void ForwardPass::predictCrossing(NeuronStates &states, int32_t population,
   if (v0 < threshold && i0 < states.crossingFloor[neuron])
     return;
   double horizon = network.durationMs - start;
-  double offset = thresholdCrossingOffset(states.constants, v0, i0, threshold,
-                                          horizon);
+  double offset =
+      thresholdCrossingOffset(states.constants, v0, i0, threshold, horizon);
   double crossing = start + offset;
   if (!(crossing < network.durationMs))
     return;
@@ -753,9 +752,9 @@ void ForwardPass::finish(int32_t label) {
       }
     }
     for (int32_t neuron = 0; neuron < size; ++neuron) {
-      if (fired[neuron] && (result.prediction < 0 ||
-                            result.outputs[neuron] <
-                                result.outputs[result.prediction]))
+      if (fired[neuron] &&
+          (result.prediction < 0 ||
+           result.outputs[neuron] < result.outputs[result.prediction]))
         result.prediction = neuron;
     }
   } else {
@@ -876,8 +875,7 @@ std::string BackwardPass::initialise(const Sample &sample) {
     return "the network has no loss to differentiate";
   if (sample.label < 0)
     return "the sample has no label to differentiate the loss for";
-  if (std::string problem = checkLabel(network, sample.label);
-      !problem.empty())
+  if (std::string problem = checkLabel(network, sample.label); !problem.empty())
     return problem;
   if (std::string problem = checkGradientShape(network, gradients);
       !problem.empty())
@@ -1046,26 +1044,24 @@ void BackwardPass::advance(AdjointStates &states, int32_t neuron,
 }
 
 double BackwardPass::deliverOne(int32_t projection, AdjointStates &post,
-                                int32_t target, int32_t synapse,
-                                double weight, double timeMs) {
+                                int32_t target, int32_t synapse, double weight,
+                                double timeMs) {
   advance(post, target, timeMs);
   double adjointI = post.adjointI[target];
-  double timeGrad =
-      weight * (adjointI * post.constants.invTauSyn -
-                post.adjointV[target] * post.constants.invTauMem);
+  double timeGrad = weight * (adjointI * post.constants.invTauSyn -
+                              post.adjointV[target] * post.constants.invTauMem);
   // A voltage maximum at this arrival moves with it.
   if (post.isMaxReadout && post.maxError[target] != 0) {
     int32_t population = network.projections[projection].post;
     if (forward.maxVoltageTimeMs[population][target] == timeMs)
-      timeGrad += post.maxError[target] *
-                  forward.maxVoltageSlope[population][target];
+      timeGrad +=
+          post.maxError[target] * forward.maxVoltageSlope[population][target];
   }
   // An input during a refractory clamp raises the current at the release.
   if (post.hasRefractory && post.clamped[target]) {
-    post.releaseSum[target] -=
-        post.releaseWeight[target] * weight *
-        std::exp(-(post.releaseTime[target] - timeMs) *
-                 post.constants.invTauSyn);
+    post.releaseSum[target] -= post.releaseWeight[target] * weight *
+                               std::exp(-(post.releaseTime[target] - timeMs) *
+                                        post.constants.invTauSyn);
   }
   gradients.weight[projection][synapse] += adjointI;
   gradients.delay[projection][synapse] += timeGrad;
@@ -1087,8 +1083,8 @@ double BackwardPass::fanIn(int32_t projection, int32_t pre, double timeMs) {
   double timeGradSum = 0;
   if (post.hasRefractory || post.isMaxReadout) {
     for (int32_t neuron = 0; neuron < count; ++neuron)
-      timeGradSum += deliverOne(projection, post, neuron,
-                                neuron * stride + pre, weight[neuron], timeMs);
+      timeGradSum += deliverOne(projection, post, neuron, neuron * stride + pre,
+                                weight[neuron], timeMs);
     return timeGradSum;
   }
 
@@ -1106,14 +1102,15 @@ double BackwardPass::fanIn(int32_t projection, int32_t pre, double timeMs) {
     if (from != timeMs) {
       const Propagator &step = post.cache.get(post.constants, from, timeMs);
       double oldV = adjointV[neuron];
-      adjointI[neuron] = step.synDecay * adjointI[neuron] + step.coupling * oldV;
+      adjointI[neuron] =
+          step.synDecay * adjointI[neuron] + step.coupling * oldV;
       adjointV[neuron] = step.memDecay * oldV;
       adjointAt[neuron] = timeMs;
       ++updates;
     }
     double sensitivityI = adjointI[neuron];
-    double timeGrad = weight[neuron] * (sensitivityI * invTauSyn -
-                                        adjointV[neuron] * invTauMem);
+    double timeGrad = weight[neuron] *
+                      (sensitivityI * invTauSyn - adjointV[neuron] * invTauMem);
     size_t synapse = static_cast<size_t>(neuron) * stride;
     weightGrad[synapse] += sensitivityI;
     delayGrad[synapse] += timeGrad;
@@ -1124,10 +1121,8 @@ double BackwardPass::fanIn(int32_t projection, int32_t pre, double timeMs) {
                    (count - updates) * 2 * sizeof(double));
   traffic.write(Phase::Backward, MemoryClass::State,
                 updates * kNeuronStateBytes);
-  traffic.read(Phase::Backward, MemoryClass::Grad,
-               count * 2 * sizeof(double));
-  traffic.write(Phase::Backward, MemoryClass::Grad,
-                count * 2 * sizeof(double));
+  traffic.read(Phase::Backward, MemoryClass::Grad, count * 2 * sizeof(double));
+  traffic.write(Phase::Backward, MemoryClass::Grad, count * 2 * sizeof(double));
   return timeGradSum;
 }
 
@@ -1162,8 +1157,8 @@ void BackwardPass::processSpike(const Event &event) {
                   state.releaseWeight[neuron] * (releaseCurrent - state.reset);
       state.clamped[neuron] = 0;
     }
-    adjointBefore = -state.constants.tauMemMs * timeGrad /
-                    (current - threshold);
+    adjointBefore =
+        -state.constants.tauMemMs * timeGrad / (current - threshold);
   } else {
     adjointBefore = (state.adjointV[neuron] * (current - state.reset) -
                      state.constants.tauMemMs * timeGrad) /
@@ -1290,9 +1285,9 @@ struct BlockResult {
 
 /// Runs samples [begin, end) in order into `block`.
 static void runBlock(const PreparedNetwork &prepared,
-                     const std::vector<Sample> &batch, size_t begin,
-                     size_t end, bool computeGradients,
-                     const SimulationOptions &options, BlockResult &block) {
+                     const std::vector<Sample> &batch, size_t begin, size_t end,
+                     bool computeGradients, const SimulationOptions &options,
+                     BlockResult &block) {
   if (computeGradients)
     block.gradients = Gradients::zerosLike(*prepared.network);
   ForwardResult forward;
@@ -1318,8 +1313,8 @@ BatchResult runBatch(const Network &network, const std::vector<Sample> &batch,
                      const SimulationOptions &options) {
   BatchResult result;
   if (threads < 1) {
-    result.error = "threads must be at least 1 (got " +
-                   std::to_string(threads) + ")";
+    result.error =
+        "threads must be at least 1 (got " + std::to_string(threads) + ")";
     return result;
   }
   PreparedNetwork prepared;
@@ -1365,9 +1360,8 @@ BatchResult runBatch(const Network &network, const std::vector<Sample> &batch,
     }
   };
   std::vector<std::thread> workers;
-  int numWorkers = static_cast<int>(
-      std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(
-                                                         numBlocks, 1)));
+  int numWorkers = static_cast<int>(std::min<size_t>(
+      static_cast<size_t>(threads), std::max<size_t>(numBlocks, 1)));
   for (int index = 0; index < numWorkers; ++index)
     workers.emplace_back(worker);
 

@@ -1,4 +1,4 @@
-//===- EventProp.h - Exact event-driven forward pass and adjoint --*- C++ -*-===//
+//===- EventProp.h - Exact event-driven forward pass and adjoint *- C++ -*-===//
 //
 // The exact method of DESIGN.md section 3: closed-form integration between
 // events, threshold crossings solved to machine precision, and the adjoint

@@ -1,4 +1,4 @@
-//===- LIFDynamics.h - Closed-form LIF state between events ------*- C++ -*-===//
+//===- LIFDynamics.h - Closed-form LIF state between events -----*- C++ -*-===//
 //
 // Between two events a current-based LIF neuron (tau_m dV/dt = -V + I,
 // tau_s dI/dt = -I) evolves linearly, so the state after an interval D is a
@@ -63,9 +63,9 @@ inline Propagator propagatorFor(const LIFConstants &constants,
     propagator.coupling =
         elapsedMs * constants.invTauMem * propagator.memDecay * relaxation;
   } else {
-    propagator.coupling =
-        constants.tauSynMs / (constants.tauMemMs - constants.tauSynMs) *
-        (propagator.memDecay - propagator.synDecay);
+    propagator.coupling = constants.tauSynMs /
+                          (constants.tauMemMs - constants.tauSynMs) *
+                          (propagator.memDecay - propagator.synDecay);
   }
   return propagator;
 }

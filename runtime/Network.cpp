@@ -83,8 +83,7 @@ static std::string validatePopulation(const Population &population,
     if (!std::isfinite(threshold) || !(threshold > population.reset)) {
       std::ostringstream message;
       message << owner << ": threshold[" << neuron << "] = " << threshold
-              << " must be finite and above reset (" << population.reset
-              << ")";
+              << " must be finite and above reset (" << population.reset << ")";
       return message.str();
     }
   }
@@ -119,8 +118,7 @@ static std::string validateProjection(const Network &network,
            std::to_string(expected);
   for (size_t synapse = 0; synapse < expected; ++synapse) {
     if (!std::isfinite(projection.weight[synapse]))
-      return owner + ": weight[" + std::to_string(synapse) +
-             "] is not finite";
+      return owner + ": weight[" + std::to_string(synapse) + "] is not finite";
   }
   if (projection.delayMs.empty())
     return "";
@@ -165,8 +163,7 @@ static std::string validateLoss(const Network &network) {
     return "";
   }
   if (population.kind != PopulationKind::LI)
-    return "loss: max-voltage needs an LI population, " + owner +
-           " is not one";
+    return "loss: max-voltage needs an LI population, " + owner + " is not one";
   return "";
 }
 

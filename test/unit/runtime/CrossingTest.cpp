@@ -102,8 +102,7 @@ TEST(CrossingTest, EqualTimeConstantsMatchLambertW) {
     // with a closed form.
     ASSERT_GE(spikes.size(), 1u) << "weight " << weight;
     long double expected = -tau * lambertW0(-1.0L / weight);
-    EXPECT_NEAR(spikes[0].timeMs, static_cast<double>(expected),
-                kTimeTolerance)
+    EXPECT_NEAR(spikes[0].timeMs, static_cast<double>(expected), kTimeTolerance)
         << "weight " << weight;
     // The record holds the synaptic current at the crossing.
     EXPECT_NEAR(spikes[0].current, weight * std::exp(-spikes[0].timeMs / tau),
@@ -122,8 +121,7 @@ TEST(CrossingTest, DoubleMembraneConstantMatchesQuadratic) {
     ASSERT_GE(spikes.size(), 1u) << "weight " << weight;
     long double root = (1 + std::sqrt(1 - 4.0L / weight)) / 2;
     long double expected = 1.5L - tauMem * std::log(root);
-    EXPECT_NEAR(spikes[0].timeMs, static_cast<double>(expected),
-                kTimeTolerance)
+    EXPECT_NEAR(spikes[0].timeMs, static_cast<double>(expected), kTimeTolerance)
         << "weight " << weight;
   }
 }
@@ -159,9 +157,9 @@ TEST(CrossingTest, MultipleInputsMatchBisection) {
   // Alone, each input peaks at 0.192 w = 0.67.
   const double weights[2] = {3.5, 3.5};
   const double times[2] = {0.0, 3.0};
-  std::vector<SpikeRecord> spikes = simulate(
-      singleNeuron(tauMem, tauSyn, {weights[0], weights[1]}),
-      {times[0], times[1]});
+  std::vector<SpikeRecord> spikes =
+      simulate(singleNeuron(tauMem, tauSyn, {weights[0], weights[1]}),
+               {times[0], times[1]});
   ASSERT_EQ(spikes.size(), 1u);
   auto voltage = [&](long double t) {
     long double total = 0;
@@ -175,8 +173,7 @@ TEST(CrossingTest, MultipleInputsMatchBisection) {
     return total - 1.0L;
   };
   long double expected = referenceCrossing(voltage, times[1], 60);
-  EXPECT_NEAR(spikes[0].timeMs, static_cast<double>(expected),
-              kTimeTolerance);
+  EXPECT_NEAR(spikes[0].timeMs, static_cast<double>(expected), kTimeTolerance);
   EXPECT_GT(spikes[0].timeMs, times[1]);
 }
 
@@ -186,17 +183,19 @@ TEST(CrossingTest, SolverMatchesBisectionFromArbitraryStates) {
   struct Case {
     double tauMem, tauSyn, v0, i0;
   };
-  const Case cases[] = {{10, 5, 0.2, 4.0},     {10, 5, -0.5, 5.0},
-                        {5, 10, 0.9, 1.5},     {8, 8, -0.2, 3.5},
+  const Case cases[] = {{10, 5, 0.2, 4.0},
+                        {10, 5, -0.5, 5.0},
+                        {5, 10, 0.9, 1.5},
+                        {8, 8, -0.2, 3.5},
                         {8 * (1 + 1e-12), 8, 0.3, 3.5},
                         {20, 5, 0.99, 1.6}};
   for (const Case &testCase : cases) {
     LIFConstants constants =
         LIFConstants::make(testCase.tauMem, testCase.tauSyn);
-    double offset = thresholdCrossingOffset(constants, testCase.v0,
-                                            testCase.i0, 1.0, 100.0);
-    ASSERT_TRUE(std::isfinite(offset)) << "tau_m " << testCase.tauMem
-                                       << " v0 " << testCase.v0;
+    double offset = thresholdCrossingOffset(constants, testCase.v0, testCase.i0,
+                                            1.0, 100.0);
+    ASSERT_TRUE(std::isfinite(offset))
+        << "tau_m " << testCase.tauMem << " v0 " << testCase.v0;
     // The long double difference of exponentials is itself imprecise for
     // nearly equal constants; there the tau_m == tau_s form, off by about
     // 1e-12 relative, is the reference.
@@ -205,11 +204,11 @@ TEST(CrossingTest, SolverMatchesBisectionFromArbitraryStates) {
     auto voltage = [&](long double t) {
       long double synDecay = std::exp(-t / testCase.tauSyn);
       long double memDecay = std::exp(-t / testCase.tauMem);
-      long double coupling =
-          nearlyEqual ? t / testCase.tauMem * memDecay
-                      : (long double)testCase.tauSyn /
-                            (testCase.tauMem - testCase.tauSyn) *
-                            (memDecay - synDecay);
+      long double coupling = nearlyEqual
+                                 ? t / testCase.tauMem * memDecay
+                                 : (long double)testCase.tauSyn /
+                                       (testCase.tauMem - testCase.tauSyn) *
+                                       (memDecay - synDecay);
       return memDecay * testCase.v0 + coupling * testCase.i0 - 1.0L;
     };
     long double expected = referenceCrossing(voltage, 0, 100);

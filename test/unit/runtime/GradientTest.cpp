@@ -128,8 +128,8 @@ void checkParameter(Network &network, const Sample &sample, double &parameter,
   double relativeError = relativeDifference(analytic, numeric);
   if (relativeError > kTolerance) {
     double finer;
-    if (!centralDifference(network, sample, parameter, kStep / 4,
-                           baseStructure, finer))
+    if (!centralDifference(network, sample, parameter, kStep / 4, baseStructure,
+                           finer))
       return;
     if (relativeDifference(numeric, finer) > kTolerance) {
       ++stats.notSmooth;
@@ -242,8 +242,8 @@ TEST_P(GradientTest, MatchesFiniteDifferences) {
               gradientCase.name, static_cast<long long>(stats.parameters),
               static_cast<long long>(stats.compared),
               static_cast<long long>(stats.nonZero),
-              static_cast<long long>(stats.notSmooth),
-              stats.maxRelativeError, stats.worst.c_str());
+              static_cast<long long>(stats.notSmooth), stats.maxRelativeError,
+              stats.worst.c_str());
   // Without this a network that never spikes would pass trivially.
   EXPECT_GE(stats.compared, stats.parameters / 2);
   EXPECT_GE(stats.nonZero, stats.parameters / 5);

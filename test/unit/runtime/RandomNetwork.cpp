@@ -72,9 +72,9 @@ Network makeRandomNetwork(const RandomNetworkConfig &config, uint64_t seed) {
                                PopulationKind::LIF, config.hidden[layer]);
     double fanIn = network.populations[previous].size;
     double mean = (layer == 0 ? 9.0 : 10.0) / fanIn;
-    network.projections.push_back(makeProjection(
-        "proj" + std::to_string(layer), network, previous, current, mean,
-        2.0 * mean, config, random));
+    network.projections.push_back(
+        makeProjection("proj" + std::to_string(layer), network, previous,
+                       current, mean, 2.0 * mean, config, random));
     if (layer == 0 && config.recurrent)
       network.projections.push_back(makeProjection(
           "recurrent", network, current, current, 0.0,
@@ -83,9 +83,9 @@ Network makeRandomNetwork(const RandomNetworkConfig &config, uint64_t seed) {
   }
 
   bool maxVoltage = config.loss == LossKind::MaxVoltage;
-  int32_t output = addLayer(
-      "out", maxVoltage ? PopulationKind::LI : PopulationKind::LIF,
-      config.outputs);
+  int32_t output =
+      addLayer("out", maxVoltage ? PopulationKind::LI : PopulationKind::LIF,
+               config.outputs);
   double fanIn = network.populations[previous].size;
   double mean = (maxVoltage ? 2.0 : 10.0) / fanIn;
   network.projections.push_back(makeProjection(

@@ -1,4 +1,4 @@
-//===- RandomNetwork.h - Seeded random networks for runtime tests -*- C++ -*-===//
+//===- RandomNetwork.h - Seeded random networks for tests -------*- C++ -*-===//
 //
 // Layered networks (source -> LIF hidden layers -> readout) drawn from a
 // seed, with the features the exact method must handle switched on or off.
