@@ -11,6 +11,8 @@ namespace snnc::driver {
 /// returns the process exit code.
 extern llvm::cl::SubCommand gradCommand;
 int runGrad();
+extern llvm::cl::SubCommand compileCommand;
+int runCompile();
 
 /// Prints "snnc: error: <message>" to stderr and returns 1.
 int fail(const llvm::Twine &message);

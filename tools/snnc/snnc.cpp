@@ -24,9 +24,12 @@ int main(int argc, char **argv) {
       argc, argv,
       "snnc: exact event-driven training and compilation of spiking "
       "networks\n\n"
-      "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n");
+      "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n"
+      "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n");
 
   if (gradCommand)
     return runGrad();
+  if (compileCommand)
+    return runCompile();
   return fail("no command given; see 'snnc --help'");
 }

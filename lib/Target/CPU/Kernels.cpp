@@ -50,6 +50,17 @@ void cpu::initializeNativeTarget() {
   });
 }
 
+/// Registers every target libLLVM was built with, once per process.
+static void initializeAllTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+}
+
 void cpu::registerTranslations(DialectRegistry &registry) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -123,6 +134,8 @@ createTargetMachine(const AOTOptions &options) {
                        llvm::toString(host.takeError()));
     builder.emplace(std::move(*host));
   } else {
+    // Another architecture needs its target registered too.
+    initializeAllTargets();
     builder.emplace(llvm::Triple(options.triple));
   }
   if (!options.cpu.empty()) {
