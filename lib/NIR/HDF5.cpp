@@ -38,9 +38,8 @@ Handle snnc::nir::createImage() {
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.valid() || H5Pset_fapl_core(fapl.get(), 1 << 16, false) < 0)
     return Handle();
-  return Handle(
-      H5Fcreate("nir-export", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
-      H5Fclose);
+  return Handle(H5Fcreate("nir-export", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
+                H5Fclose);
 }
 
 Expected<std::vector<char>> snnc::nir::takeImage(hid_t file) {
@@ -64,8 +63,7 @@ static herr_t collectMember(hid_t, const char *name, const H5L_info_t *,
 std::vector<std::string> snnc::nir::listMembers(hid_t group) {
   std::vector<std::string> names;
   hsize_t index = 0;
-  H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &index, collectMember,
-             &names);
+  H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &index, collectMember, &names);
   return names;
 }
 
@@ -188,8 +186,8 @@ Expected<Array> snnc::nir::readDataset(hid_t group, StringRef name) {
   array.numbers.resize(count);
   if (typeClass == H5T_FLOAT && H5Tget_size(fileType.get()) == 4) {
     std::vector<float> singles(count);
-    if (count > 0 && H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL,
-                             H5S_ALL, H5P_DEFAULT, singles.data()) < 0)
+    if (count > 0 && H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                             H5P_DEFAULT, singles.data()) < 0)
       return makeError("cannot read its values (unsupported compression?)");
     for (int64_t i = 0; i < count; ++i)
       array.numbers[i] = shortestDecimal(singles[i]);
@@ -237,8 +235,8 @@ Expected<Array> snnc::nir::readAttribute(hid_t object, StringRef name) {
 Handle snnc::nir::createGroup(hid_t parent, StringRef name) {
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
-  return Handle(H5Gcreate2(parent, name.str().c_str(), lcpl.get(),
-                           H5P_DEFAULT, H5P_DEFAULT),
+  return Handle(H5Gcreate2(parent, name.str().c_str(), lcpl.get(), H5P_DEFAULT,
+                           H5P_DEFAULT),
                 H5Gclose);
 }
 
@@ -247,9 +245,9 @@ Handle snnc::nir::createGroup(hid_t parent, StringRef name) {
 static Handle createDataset(hid_t group, StringRef name, hid_t type,
                             llvm::ArrayRef<int64_t> shape, bool compress) {
   llvm::SmallVector<hsize_t> dims(shape.begin(), shape.end());
-  Handle space(shape.empty() ? H5Screate(H5S_SCALAR)
-                             : H5Screate_simple(dims.size(), dims.data(),
-                                                nullptr),
+  Handle space(shape.empty()
+                   ? H5Screate(H5S_SCALAR)
+                   : H5Screate_simple(dims.size(), dims.data(), nullptr),
                H5Sclose);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   bool empty = llvm::is_contained(shape, 0);
@@ -274,8 +272,8 @@ Error snnc::nir::writeStrings(hid_t group, StringRef name,
   std::vector<const char *> pointers;
   for (const std::string &value : values)
     pointers.push_back(value.c_str());
-  if (!pointers.empty() && H5Dwrite(dataset.get(), type.get(), H5S_ALL,
-                                    H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
+  if (!pointers.empty() && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL,
+                                    H5P_DEFAULT, pointers.data()) < 0)
     return makeError("cannot write dataset '" + name + "'");
   return Error::success();
 }

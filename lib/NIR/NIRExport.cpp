@@ -122,8 +122,7 @@ LogicalResult Exporter::addPopulation(Operation *op) {
   if (auto lif = dyn_cast<snn::LIFOp>(op)) {
     if (lif.getRefractory().convertToDouble() != 0.0)
       return lif.emitOpError()
-             << "has refractory "
-             << lif.getRefractory().convertToDouble()
+             << "has refractory " << lif.getRefractory().convertToDouble()
              << " ms, which NIR cannot express; NIR neurons have no "
                 "refractory period";
     tauMemMs = lif.getTauMem().convertToDouble();
@@ -299,8 +298,8 @@ LogicalResult Exporter::write(llvm::raw_ostream &os) {
         std::vector<int64_t> ints(field.values.begin(), field.values.end());
         error = writeInts(group.get(), field.name, field.shape, ints);
       } else {
-        error = writeDoubles(group.get(), field.name, field.shape,
-                             field.values);
+        error =
+            writeDoubles(group.get(), field.name, field.shape, field.values);
       }
       if (failed(check(std::move(error))))
         return failure();

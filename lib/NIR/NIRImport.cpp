@@ -2,9 +2,9 @@
 //
 // A NIR graph is read in three steps:
 //
-//   HDF5 groups ──read──> RawGraph (nested, as stored)
-//               ──flatten──> FlatNode list (subgraphs inlined, ports resolved)
-//               ──route──> snn.network (populations and projections)
+//   HDF5 groups --read-->    RawGraph (nested, as stored)
+//               --flatten--> FlatNode list (subgraphs inlined, ports resolved)
+//               --route-->   snn.network (populations and projections)
 //
 // Routing starts at every spike emitter (an Input or a neuron node) and
 // follows edges through the linear nodes (Affine, Linear, Scale, Delay,
@@ -249,11 +249,11 @@ FailureOr<double> Importer::uniform(const FlatNode &node, StringRef name,
 /// reference writer and as an attribute by some others.
 static llvm::Expected<std::string> readType(hid_t group) {
   llvm::Expected<Array> type =
-      isDataset(group, "type")     ? readDataset(group, "type")
-      : hasAttribute(group, "type") ? readAttribute(group, "type")
-                                    : llvm::createStringError(
-                                          llvm::inconvertibleErrorCode(),
-                                          "missing field 'type'");
+      isDataset(group, "type") ? readDataset(group, "type")
+      : hasAttribute(group, "type")
+          ? readAttribute(group, "type")
+          : llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                    "missing field 'type'");
   if (!type)
     return type.takeError();
   if (!type->isString || type->strings.size() != 1)
@@ -262,8 +262,8 @@ static llvm::Expected<std::string> readType(hid_t group) {
   return type->strings.front();
 }
 
-LogicalResult Importer::readNode(hid_t parent, StringRef name,
-                                 StringRef prefix, RawNode &node) {
+LogicalResult Importer::readNode(hid_t parent, StringRef name, StringRef prefix,
+                                 RawNode &node) {
   node.name = name.str();
   node.path = prefix.empty() ? name.str() : (prefix + "." + name).str();
   Handle group(H5Gopen2(parent, node.name.c_str(), H5P_DEFAULT), H5Gclose);
@@ -288,9 +288,10 @@ LogicalResult Importer::readNode(hid_t parent, StringRef name,
       continue;
     llvm::Expected<Array> value = readDataset(group.get(), member);
     if (!value)
-      return emitError(loc) << "node '" << node.path << "' (" << node.type
-                            << "): field '" << member << "' is unreadable: "
-                            << llvm::toString(value.takeError());
+      return emitError(loc)
+             << "node '" << node.path << "' (" << node.type << "): field '"
+             << member
+             << "' is unreadable: " << llvm::toString(value.takeError());
     node.fields[member] = std::move(*value);
   }
   return success();
@@ -542,8 +543,8 @@ FailureOr<unsigned> Importer::resolve(const RawGraph &graph, StringRef name,
   if (ports.size() == 1)
     return flatId.lookup(ports.front());
   if (!quiet)
-    emitError(loc) << "graph '" << node->path << "' has " << ports.size()
-                   << " " << portType << " nodes; an edge must name one as '"
+    emitError(loc) << "graph '" << node->path << "' has " << ports.size() << " "
+                   << portType << " nodes; an edge must name one as '"
                    << node->name << ".<port>'";
   return failure();
 }
@@ -588,10 +589,9 @@ LogicalResult Importer::connect(const RawGraph &graph) {
       StringRef lookup = name;
       if (missing.contains(name)) {
         if (!(repairable && options.repairEdges)) {
-          InFlightDiagnostic diag = emitError(loc)
-                                    << where << ": edge '" << from << "' -> '"
-                                    << to << "' names missing node '" << name
-                                    << "'";
+          InFlightDiagnostic diag =
+              emitError(loc) << where << ": edge '" << from << "' -> '" << to
+                             << "' names missing node '" << name << "'";
           if (repairable)
             diag.attachNote(loc)
                 << "node '" << unnamed->path
@@ -622,13 +622,13 @@ LogicalResult Importer::checkEdges() {
     for (unsigned next : node.successors) {
       const FlatNode &target = nodes[next];
       if (target.kind == Kind::Source)
-        return emitError(loc) << "edge '" << node.raw->path << "' -> '"
-                              << target.raw->path
-                              << "': an Input node takes no input";
+        return emitError(loc)
+               << "edge '" << node.raw->path << "' -> '" << target.raw->path
+               << "': an Input node takes no input";
       if (node.kind == Kind::Sink)
-        return emitError(loc) << "edge '" << node.raw->path << "' -> '"
-                              << target.raw->path
-                              << "': an Output node gives no output";
+        return emitError(loc)
+               << "edge '" << node.raw->path << "' -> '" << target.raw->path
+               << "': an Output node gives no output";
       if (node.outSize >= 0 && target.inSize >= 0 &&
           node.outSize != target.inSize)
         return emitError(loc)
@@ -719,9 +719,9 @@ LogicalResult Importer::walk(unsigned start, unsigned nodeId,
     switch (next.kind) {
     case Kind::Neuron:
       if (map.rows != next.inSize)
-        return nodeError(next) << "has " << next.inSize << " neurons but "
-                               << map.rows << " values arrive from '"
-                               << node.raw->path << "'";
+        return nodeError(next)
+               << "has " << next.inSize << " neurons but " << map.rows
+               << " values arrive from '" << node.raw->path << "'";
       routes.push_back({start, nextId, map, name.str()});
       continue;
     case Kind::Sink:
@@ -785,9 +785,9 @@ FailureOr<NeuronParams> Importer::neuronParams(const FlatNode &node) {
                       llvm::ArrayRef<double> seconds) -> LogicalResult {
     for (double value : seconds)
       if (!std::isfinite(value) || value <= 0)
-        return nodeError(node) << "field '" << name << "' holds "
-                               << formatNumber(value)
-                               << "; time constants must be positive";
+        return nodeError(node)
+               << "field '" << name << "' holds " << formatNumber(value)
+               << "; time constants must be positive";
     return success();
   };
 
@@ -888,8 +888,8 @@ FailureOr<NeuronParams> Importer::neuronParams(const FlatNode &node) {
   params.threshold = values("v_threshold", 0.0);
   for (double threshold : params.threshold)
     if (!std::isfinite(threshold))
-      return nodeError(node) << "field 'v_threshold' holds "
-                             << formatNumber(threshold);
+      return nodeError(node)
+             << "field 'v_threshold' holds " << formatNumber(threshold);
 
   // In continuous time a neuron spikes exactly at its threshold, so
   // subtracting the threshold and resetting to 0 agree.
@@ -1019,8 +1019,8 @@ OwningOpRef<ModuleOp> Importer::run(hid_t file, StringRef defaultName) {
   std::string networkName = options.networkName.empty()
                                 ? sanitizeName(defaultName)
                                 : options.networkName;
-  auto network = builder.create<snn::NetworkOp>(loc, networkName,
-                                                options.durationMs);
+  auto network =
+      builder.create<snn::NetworkOp>(loc, networkName, options.durationMs);
   builder.setInsertionPointToEnd(&network.getBody().front());
 
   llvm::StringSet<> usedNames;
@@ -1116,20 +1116,20 @@ OwningOpRef<ModuleOp> Importer::run(hid_t file, StringRef defaultName) {
     std::vector<double> weight(map.weight.size());
     for (int64_t row = 0; row < map.rows; ++row)
       for (int64_t col = 0; col < map.cols; ++col)
+        // `+ 0.0` turns the -0.0 of a negative gain times 0 into 0.
         weight[row * map.cols + col] =
-            target.gain[row] * map.weight[row * map.cols + col];
+            target.gain[row] * map.weight[row * map.cols + col] + 0.0;
     std::vector<double> delays = fillDelays(map);
-    auto type = RankedTensorType::get({map.rows, map.cols},
-                                      builder.getF64Type());
+    auto type =
+        RankedTensorType::get({map.rows, map.cols}, builder.getF64Type());
     Attribute delay;
     if (!llvm::all_equal(delays))
       delay = DenseElementsAttr::get(type, llvm::ArrayRef<double>(delays));
     else if (!delays.empty() && delays.front() != 0.0)
       delay = builder.getF64FloatAttr(delays.front());
-    std::string name =
-        route.name.empty() ? nodes[key.first].raw->path + "_" +
-                                 nodes[key.second].raw->path
-                           : route.name;
+    std::string name = route.name.empty() ? nodes[key.first].raw->path + "_" +
+                                                nodes[key.second].raw->path
+                                          : route.name;
     builder.create<snn::ProjectOp>(
         loc, builder.getStringAttr(uniqueName(name)), populations[key.first],
         populations[key.second],

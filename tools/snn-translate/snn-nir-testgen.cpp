@@ -37,8 +37,7 @@ using llvm::StringRef;
 static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                             llvm::cl::desc("<description>"),
                                             llvm::cl::Required);
-static llvm::cl::opt<std::string> outputFile("o",
-                                             llvm::cl::desc("output file"),
+static llvm::cl::opt<std::string> outputFile("o", llvm::cl::desc("output file"),
                                              llvm::cl::Required);
 static llvm::cl::opt<std::string>
     prefix("prefix", llvm::cl::desc("marker of the lines to read"),
@@ -79,21 +78,19 @@ static bool writeText(hid_t file, StringRef path, bool fixed,
   for (const std::string &value : values)
     width = std::max(width, value.size());
   Handle type = stringType(fixed, width);
-  Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
-                            : H5Screate_simple(dims.size(), dims.data(),
-                                               nullptr),
+  Handle space(dims.empty()
+                   ? H5Screate(H5S_SCALAR)
+                   : H5Screate_simple(dims.size(), dims.data(), nullptr),
                H5Sclose);
   Handle dataset(H5Dcreate2(parent.get(), leaf.str().c_str(), type.get(),
-                            space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT),
+                            space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                  H5Dclose);
   if (!dataset.valid())
     return false;
   if (fixed) {
     std::vector<char> buffer(width * values.size(), '\0');
     for (size_t i = 0; i < values.size(); ++i)
-      std::copy(values[i].begin(), values[i].end(),
-                buffer.begin() + i * width);
+      std::copy(values[i].begin(), values[i].end(), buffer.begin() + i * width);
     return H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
                     buffer.data()) >= 0;
   }
@@ -110,9 +107,9 @@ static bool writeNumbers(hid_t file, StringRef path, hid_t fileType,
                          llvm::ArrayRef<double> values) {
   StringRef leaf;
   Handle parent = parentOf(file, path, leaf);
-  Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
-                            : H5Screate_simple(dims.size(), dims.data(),
-                                               nullptr),
+  Handle space(dims.empty()
+                   ? H5Screate(H5S_SCALAR)
+                   : H5Screate_simple(dims.size(), dims.data(), nullptr),
                H5Sclose);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
   if (!dims.empty() && !llvm::is_contained(dims, 0)) {
@@ -124,9 +121,8 @@ static bool writeNumbers(hid_t file, StringRef path, hid_t fileType,
                  H5Dclose);
   if (!dataset.valid())
     return false;
-  return values.empty() ||
-         H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
-                  H5P_DEFAULT, values.data()) >= 0;
+  return values.empty() || H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL,
+                                    H5S_ALL, H5P_DEFAULT, values.data()) >= 0;
 }
 
 /// Runs one command; returns an error message or an empty string.
@@ -150,16 +146,14 @@ static std::string runCommand(hid_t file, llvm::ArrayRef<StringRef> words) {
     if (words.size() < 4)
       return "attr needs PATH NAME TEXT";
     std::string text = llvm::join(words.drop_front(3), " ");
-    Handle group = H5Lexists(file, path.str().c_str(), H5P_DEFAULT) > 0
-                       ? Handle(H5Gopen2(file, path.str().c_str(),
-                                         H5P_DEFAULT),
-                                H5Gclose)
-                       : createGroup(file, path);
+    Handle group =
+        H5Lexists(file, path.str().c_str(), H5P_DEFAULT) > 0
+            ? Handle(H5Gopen2(file, path.str().c_str(), H5P_DEFAULT), H5Gclose)
+            : createGroup(file, path);
     Handle type = stringType(false, 0);
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    Handle attribute(H5Acreate2(group.get(), words[2].str().c_str(),
-                                type.get(), space.get(), H5P_DEFAULT,
-                                H5P_DEFAULT),
+    Handle attribute(H5Acreate2(group.get(), words[2].str().c_str(), type.get(),
+                                space.get(), H5P_DEFAULT, H5P_DEFAULT),
                      H5Aclose);
     const char *pointer = text.c_str();
     return attribute.valid() &&
@@ -223,15 +217,15 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(argc, argv, "small NIR files for tests\n");
   auto input = llvm::MemoryBuffer::getFile(inputFile);
   if (!input) {
-    llvm::WithColor::error() << inputFile << ": "
-                             << input.getError().message() << "\n";
+    llvm::WithColor::error()
+        << inputFile << ": " << input.getError().message() << "\n";
     return 1;
   }
 
   silenceHDF5Errors();
-  Handle file(H5Fcreate(outputFile.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT,
-                        H5P_DEFAULT),
-              H5Fclose);
+  Handle file(
+      H5Fcreate(outputFile.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+      H5Fclose);
   if (!file.valid()) {
     llvm::WithColor::error() << outputFile << ": cannot create\n";
     return 1;
@@ -250,8 +244,8 @@ int main(int argc, char **argv) {
       continue;
     std::string error = runCommand(file.get(), words);
     if (!error.empty()) {
-      llvm::WithColor::error() << inputFile << ":" << index + 1 << ": "
-                               << error << "\n";
+      llvm::WithColor::error()
+          << inputFile << ":" << index + 1 << ": " << error << "\n";
       return 1;
     }
   }

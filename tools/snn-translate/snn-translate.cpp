@@ -22,12 +22,12 @@ using namespace snnc;
 
 static llvm::cl::OptionCategory nirCategory("NIR options");
 
-static llvm::cl::opt<double> nirDt(
-    "nir-dt",
-    llvm::cl::desc("Step (ms) of a discrete-time exporter: a spike is an "
-                   "impulse of that area. 0 (default): NIR's continuous "
-                   "time, a spike is an impulse of unit area"),
-    llvm::cl::init(0.0), llvm::cl::cat(nirCategory));
+static llvm::cl::opt<double>
+    nirDt("nir-dt",
+          llvm::cl::desc("Step (ms) of a discrete-time exporter: a spike is an "
+                         "impulse of that area. 0 (default): NIR's continuous "
+                         "time, a spike is an impulse of unit area"),
+          llvm::cl::init(0.0), llvm::cl::cat(nirCategory));
 
 static llvm::cl::opt<double> nirDuration(
     "nir-duration",
@@ -42,12 +42,13 @@ static llvm::cl::opt<NIRResetMode> nirReset(
                      clEnumValN(NIRResetMode::Zero, "zero", "always 0")),
     llvm::cl::init(NIRResetMode::Node), llvm::cl::cat(nirCategory));
 
-static llvm::cl::opt<NIRBiasMode> nirBias(
-    "nir-bias", llvm::cl::desc("A nonzero Affine bias (snn has none)"),
-    llvm::cl::values(
-        clEnumValN(NIRBiasMode::Error, "error", "refuse the file (default)"),
-        clEnumValN(NIRBiasMode::Drop, "drop", "drop the bias and warn")),
-    llvm::cl::init(NIRBiasMode::Error), llvm::cl::cat(nirCategory));
+static llvm::cl::opt<NIRBiasMode>
+    nirBias("nir-bias", llvm::cl::desc("A nonzero Affine bias (snn has none)"),
+            llvm::cl::values(clEnumValN(NIRBiasMode::Error, "error",
+                                        "refuse the file (default)"),
+                             clEnumValN(NIRBiasMode::Drop, "drop",
+                                        "drop the bias and warn")),
+            llvm::cl::init(NIRBiasMode::Error), llvm::cl::cat(nirCategory));
 
 static llvm::cl::opt<NIRLossKind> nirLoss(
     "nir-loss",
@@ -150,7 +151,7 @@ int main(int argc, char **argv) {
       "import-nir", "read a NIR file (HDF5) into the snn dialect",
       importFromSource, registerDialects);
   TranslateFromMLIRRegistration exportRegistration(
-      "export-nir", "write an snn network as a NIR file (HDF5)",
-      exportToStream, registerDialects);
+      "export-nir", "write an snn network as a NIR file (HDF5)", exportToStream,
+      registerDialects);
   return failed(mlirTranslateMain(argc, argv, "snnc translation driver\n"));
 }

@@ -76,9 +76,9 @@ mlir::OwningOpRef<mlir::ModuleOp> importNIR(llvm::StringRef path,
 
 /// Reads a NIR file already in memory; the buffer's identifier names it in
 /// diagnostics.
-mlir::OwningOpRef<mlir::ModuleOp>
-importNIR(llvm::MemoryBufferRef buffer, mlir::MLIRContext *context,
-          const NIRImportOptions &options);
+mlir::OwningOpRef<mlir::ModuleOp> importNIR(llvm::MemoryBufferRef buffer,
+                                            mlir::MLIRContext *context,
+                                            const NIRImportOptions &options);
 
 /// Writes `network` as a NIR file (HDF5 bytes) to `os`. Fails with a
 /// diagnostic on the op when the network uses what NIR cannot express.
