@@ -12,6 +12,7 @@
 #ifndef SNNC_RUNTIME_RANDOM_H
 #define SNNC_RUNTIME_RANDOM_H
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -93,6 +94,16 @@ public:
       size_t other = static_cast<size_t>(below(index));
       std::swap(items[index - 1], items[other]);
     }
+  }
+
+  /// The generator's whole state, for checkpoints that resume a run with
+  /// the same draws; setState(state()) changes nothing.
+  std::array<uint64_t, 4> state() const {
+    return {words[0], words[1], words[2], words[3]};
+  }
+  void setState(const std::array<uint64_t, 4> &state) {
+    for (int index = 0; index < 4; ++index)
+      words[index] = state[index];
   }
 
 private:

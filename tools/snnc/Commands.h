@@ -11,6 +11,10 @@ namespace snnc::driver {
 /// returns the process exit code.
 extern llvm::cl::SubCommand gradCommand;
 int runGrad();
+extern llvm::cl::SubCommand trainCommand;
+int runTrain();
+extern llvm::cl::SubCommand evalCommand;
+int runEval();
 extern llvm::cl::SubCommand compileCommand;
 int runCompile();
 

@@ -25,10 +25,16 @@ int main(int argc, char **argv) {
       "snnc: exact event-driven training and compilation of spiking "
       "networks\n\n"
       "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n"
+      "  snnc train MODEL.mlir --data NAME [-o OUT.mlir] [--report DIR]\n"
+      "  snnc eval MODEL.mlir --data NAME\n"
       "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n");
 
   if (gradCommand)
     return runGrad();
+  if (trainCommand)
+    return runTrain();
+  if (evalCommand)
+    return runEval();
   if (compileCommand)
     return runCompile();
   return fail("no command given; see 'snnc --help'");
