@@ -68,4 +68,46 @@ def ConvertEVToLLVM : Pass<"convert-ev-to-llvm", "mlir::ModuleOp"> {
   ];
 }
 
+def ConvertSNNToEV : Pass<"convert-snn-to-ev", "mlir::ModuleOp"> {
+  let summary = "Build per-network event kernels from snn networks";
+  let description = [{
+    Replaces every `snn.network` of the module by `func.func` kernels built
+    from `ev` ops and specialised to that network: its sizes become memref
+    shapes and its time constants, reset values and synaptic time constants
+    become attributes that `convert-ev-to-llvm` folds into constants. For a
+    network `@N`, with populations and projections named as in the network:
+
+    | kernel | signature (bare pointers) |
+    |---|---|
+    | `@N_P_propagator` | `(f64 dt, memref<3xf64> out)` |
+    | `@N_P_advance` | `(memref<nxf64> v, memref<nxf64> i, f64 dt)` |
+    | `@N_P_crossing` (LIF) | `(f64 v, f64 i, f64 theta, f64 horizon) -> f64` |
+    | `@N_P_adjoint_jump` (LIF) | `(f64 after, f64 current, f64 theta, f64 fanout, f64 dldt) -> f64` |
+    | `@N_R_fanout` | `(memref<nxmxf64> w, index pre, memref<nxf64> current)` |
+    | `@N_R_weight_grad` | `(memref<nxf64> lambda_i, memref<nxmxf64> grad, index pre)` |
+
+    The adjoint kernels are built only for what `snn-derive-adjoint` made
+    explicit: a jump kernel per adjoint LIF population and a weight-gradient
+    kernel per adjoint projection that accumulates `weight`. Parameters
+    (weights, thresholds) stay arguments, since training changes them.
+
+    With `keep-network` the networks stay in the module beside their
+    kernels, for reading; the LLVM lowering needs them gone.
+  }];
+  let dependentDialects = [
+    "snnc::ev::EVDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect"
+  ];
+  let options = [
+    Option<"keepNetwork", "keep-network", "bool", /*default=*/"false",
+           "Leave the snn.network ops in the module beside their kernels">
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "Number of kernels built">
+  ];
+}
+
 #endif // SNNC_CONVERSION_PASSES_TD
