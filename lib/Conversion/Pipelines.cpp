@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "snnc/Conversion/Passes.h"
+#include "snnc/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -14,8 +15,11 @@
 using namespace mlir;
 
 void snnc::buildCPULoweringPipeline(OpPassManager &pm) {
-  // TODO: start with snn-derive-adjoint and convert-snn-to-ev once they
-  // exist; until then the input must already hold ev kernels.
+  // The adjoint first, so that its kernels are built with the forward ones;
+  // both passes leave a module without networks untouched, so input that
+  // already holds ev kernels goes straight to the LLVM lowering.
+  pm.addNestedPass<snn::NetworkOp>(createSNNDeriveAdjoint());
+  pm.addPass(createConvertSNNToEV());
   pm.addPass(createConvertEVToLLVM());
 }
 
