@@ -17,6 +17,8 @@ extern llvm::cl::SubCommand evalCommand;
 int runEval();
 extern llvm::cl::SubCommand compileCommand;
 int runCompile();
+extern llvm::cl::SubCommand compareCommand;
+int runCompare();
 
 /// Prints "snnc: error: <message>" to stderr and returns 1.
 int fail(const llvm::Twine &message);

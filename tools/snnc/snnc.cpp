@@ -27,7 +27,8 @@ int main(int argc, char **argv) {
       "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n"
       "  snnc train MODEL.mlir --data NAME [-o OUT.mlir] [--report DIR]\n"
       "  snnc eval MODEL.mlir --data NAME\n"
-      "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n");
+      "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n"
+      "  snnc compare MODEL.mlir --data NAME [--dt 1,0.5,0.25]\n");
 
   if (gradCommand)
     return runGrad();
@@ -37,5 +38,7 @@ int main(int argc, char **argv) {
     return runEval();
   if (compileCommand)
     return runCompile();
+  if (compareCommand)
+    return runCompare();
   return fail("no command given; see 'snnc --help'");
 }
