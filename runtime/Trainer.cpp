@@ -96,8 +96,8 @@ Trainer::Trainer(Network &network, const TrainerOptions &options)
 
 std::string Trainer::validate() const {
   if (options.epochs < 1)
-    return "epochs must be at least 1 (got " +
-           std::to_string(options.epochs) + ")";
+    return "epochs must be at least 1 (got " + std::to_string(options.epochs) +
+           ")";
   if (options.batchSize < 1)
     return "batch size must be at least 1 (got " +
            std::to_string(options.batchSize) + ")";
@@ -163,9 +163,8 @@ std::string Trainer::train(const std::vector<Sample> &trainSet,
       batch.clear();
       for (size_t index = begin; index < end; ++index)
         batch.push_back(trainSet[order[index]]);
-      BatchResult result =
-          runBatch(network, batch, /*computeGradients=*/true, options.threads,
-                   options.simulation);
+      BatchResult result = runBatch(network, batch, /*computeGradients=*/true,
+                                    options.threads, options.simulation);
       if (!result.error.empty())
         return "epoch " + std::to_string(epoch + 1) + ", batch " +
                std::to_string(batchIndex + 1) + ": " + result.error;
@@ -235,8 +234,7 @@ std::string Trainer::train(const std::vector<Sample> &trainSet,
   }
 
   // End with the best validated parameters rather than the last ones.
-  if (bestEpochIndex >= 0 &&
-      bestWeights.size() == network.projections.size() &&
+  if (bestEpochIndex >= 0 && bestWeights.size() == network.projections.size() &&
       bestThresholds.size() == network.populations.size()) {
     for (size_t index = 0; index < network.projections.size(); ++index) {
       network.projections[index].weight = bestWeights[index];

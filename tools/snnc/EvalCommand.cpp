@@ -67,9 +67,8 @@ int snnc::driver::runEval() {
   if (threads < 0)
     return fail("--threads must be positive (got " +
                 llvm::Twine(threads.getValue()) + ")");
-  int32_t threadCount = threads > 0
-                            ? threads
-                            : std::max(1u, std::thread::hardware_concurrency());
+  int32_t threadCount =
+      threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
 
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(modelPath, context);
@@ -105,8 +104,8 @@ int snnc::driver::runEval() {
     if (!error.empty())
       return fail("validation set: " + error);
   }
-  runtime::Evaluation test =
-      runtime::evaluate(*network, dataset->test, threadCount, simulation, error);
+  runtime::Evaluation test = runtime::evaluate(*network, dataset->test,
+                                               threadCount, simulation, error);
   if (!error.empty())
     return fail("test set: " + error);
   double wallSeconds = std::chrono::duration<double>(
@@ -124,8 +123,7 @@ int snnc::driver::runEval() {
   }
   std::snprintf(line, sizeof line,
                 "test accuracy: %.2f%% (%d/%d), test loss %.4f\n",
-                100 * test.accuracy, test.correct, test.samples,
-                test.meanLoss);
+                100 * test.accuracy, test.correct, test.samples, test.meanLoss);
   llvm::outs() << line;
   llvm::outs().flush();
 

@@ -16,6 +16,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -51,12 +52,12 @@ static cl::opt<int> epochs("epochs", cl::init(20),
 static cl::opt<int> batchSize("batch-size", cl::init(32),
                               cl::desc("Samples per mini-batch (default 32)"),
                               cl::sub(trainCommand));
-static cl::opt<double> learningRate("lr", cl::init(5e-3),
-                                    cl::desc("Learning rate (default 5e-3)"),
+static cl::opt<double> learningRate("lr", cl::init(2e-3),
+                                    cl::desc("Learning rate (default 2e-3)"),
                                     cl::sub(trainCommand));
-static cl::opt<std::string>
-    optimizerName("optimizer", cl::init("adam"),
-                  cl::desc("adam (default) or sgd"), cl::sub(trainCommand));
+static cl::opt<std::string> optimizerName("optimizer", cl::init("adam"),
+                                          cl::desc("adam (default) or sgd"),
+                                          cl::sub(trainCommand));
 static cl::opt<double> momentum("momentum", cl::init(0),
                                 cl::desc("SGD momentum (default 0)"),
                                 cl::sub(trainCommand));
@@ -84,8 +85,9 @@ static cl::opt<double>
                        cl::desc("Learning-rate multiplier of thresholds"),
                        cl::sub(trainCommand));
 static cl::opt<double>
-    maxGradientNorm("max-grad-norm", cl::init(0),
-                    cl::desc("Clip the gradient's L2 norm (0: never)"),
+    maxGradientNorm("max-grad-norm", cl::init(1),
+                    cl::desc("Clip the gradient's L2 norm (default 1; 0: "
+                             "never)"),
                     cl::sub(trainCommand));
 static cl::opt<std::string>
     learnList("learn",
@@ -120,16 +122,18 @@ static cl::opt<int>
                       "validation accuracy (0: never)"),
              cl::sub(trainCommand));
 static cl::opt<std::string>
-    outputPath("o", cl::desc("Trained model (default: MODEL-trained.mlir in "
-                             "the current folder)"),
+    outputPath("o",
+               cl::desc("Trained model (default: MODEL-trained.mlir in "
+                        "the current folder)"),
                cl::value_desc("file"), cl::sub(trainCommand));
 static cl::opt<std::string>
     checkpointPath("checkpoint",
                    cl::desc("Write a checkpoint here after every epoch"),
                    cl::value_desc("file"), cl::sub(trainCommand));
-static cl::opt<std::string>
-    resumePath("resume", cl::desc("Resume from this checkpoint"),
-               cl::value_desc("file"), cl::sub(trainCommand));
+static cl::opt<std::string> resumePath("resume",
+                                       cl::desc("Resume from this checkpoint"),
+                                       cl::value_desc("file"),
+                                       cl::sub(trainCommand));
 static cl::opt<std::string>
     reportDir("report",
               cl::desc("Write report.json and SVG plots into this folder"),
@@ -157,9 +161,8 @@ static int buildOptions(runtime::TrainerOptions &options,
                 std::to_string(learningRate.getValue()) + ")");
   options.epochs = epochs;
   options.batchSize = batchSize;
-  options.threads = threads > 0
-                        ? threads
-                        : std::max(1u, std::thread::hardware_concurrency());
+  options.threads =
+      threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
   options.seed = seed;
   options.patience = patience;
   options.checkpointPath = checkpointPath;
@@ -262,8 +265,8 @@ int snnc::driver::runTrain() {
                  << dataset->validation.size() << " validation, "
                  << dataset->test.size() << " test samples), learning "
                  << learnedParameters(network) << ", " << optimizerName
-                 << " lr " << learningRate << " " << scheduleName
-                 << ", batch " << options.batchSize << ", "
+                 << " lr " << llvm::format("%g", learningRate.getValue()) << " "
+                 << scheduleName << ", batch " << options.batchSize << ", "
                  << options.threads << " threads\n";
     if (trainer.epochsDone() > 0)
       llvm::errs() << "resuming after epoch " << trainer.epochsDone()
@@ -273,9 +276,7 @@ int snnc::driver::runTrain() {
                           static_cast<int64_t>(dataset->train.size()));
   error = trainer.train(
       dataset->train, dataset->validation,
-      [&](const runtime::TrainProgress &progress) {
-        display.update(progress);
-      },
+      [&](const runtime::TrainProgress &progress) { display.update(progress); },
       [&](const runtime::EpochMetrics &metrics) {
         display.epochDone(metrics);
       });
@@ -313,10 +314,9 @@ int snnc::driver::runTrain() {
     llvm::errs() << "trained model written to " << output << "\n";
   if (test) {
     char line[160];
-    std::snprintf(line, sizeof line,
-                  "test accuracy: %.2f%% (%d/%d), test loss %.4f\n",
-                  100 * test->accuracy, test->correct, test->samples,
-                  test->meanLoss);
+    std::snprintf(
+        line, sizeof line, "test accuracy: %.2f%% (%d/%d), test loss %.4f\n",
+        100 * test->accuracy, test->correct, test->samples, test->meanLoss);
     llvm::outs() << line;
     llvm::outs().flush();
   }

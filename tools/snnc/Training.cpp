@@ -50,23 +50,21 @@ std::optional<Dataset> driver::loadDatasetFor(const Network &network,
   if (dataset->inputChannels != input.size) {
     error = "data set '" + name + "' has " +
             std::to_string(dataset->inputChannels) +
-            " input channels, but source population '" + input.name +
-            "' of @" + network.name + " has " + std::to_string(input.size);
+            " input channels, but source population '" + input.name + "' of @" +
+            network.name + " has " + std::to_string(input.size);
     return std::nullopt;
   }
   const Population &output = network.populations[network.loss.population];
   if (dataset->classes != output.size) {
-    error = "data set '" + name + "' has " +
-            std::to_string(dataset->classes) + " classes, but loss population '" +
-            output.name + "' of @" + network.name + " has " +
-            std::to_string(output.size) + " neurons";
+    error = "data set '" + name + "' has " + std::to_string(dataset->classes) +
+            " classes, but loss population '" + output.name + "' of @" +
+            network.name + " has " + std::to_string(output.size) + " neurons";
     return std::nullopt;
   }
   return dataset;
 }
 
-void driver::writeLearnFlags(snn::NetworkOp networkOp,
-                             const Network &network) {
+void driver::writeLearnFlags(snn::NetworkOp networkOp, const Network &network) {
   mlir::MLIRContext *context = networkOp.getContext();
   size_t projectionIndex = 0;
   for (mlir::Operation &op : networkOp.getBody().front()) {
@@ -153,9 +151,9 @@ void ProgressDisplay::update(const TrainProgress &progress) {
   auto now = std::chrono::steady_clock::now();
   if (firstEpoch < 0) {
     firstEpoch = progress.epoch;
-    runStart = now - std::chrono::duration_cast<
-                         std::chrono::steady_clock::duration>(
-                         std::chrono::duration<double>(progress.seconds));
+    runStart =
+        now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  std::chrono::duration<double>(progress.seconds));
   }
   bool last = progress.samplesDone == progress.samplesInEpoch;
   if (barShown && !last &&
@@ -173,10 +171,10 @@ void ProgressDisplay::update(const TrainProgress &progress) {
   double eta = rate > 0 ? left / rate : NAN;
 
   constexpr int kWidth = 24;
-  double fraction = progress.samplesInEpoch > 0
-                        ? static_cast<double>(progress.samplesDone) /
-                              progress.samplesInEpoch
-                        : 0;
+  double fraction =
+      progress.samplesInEpoch > 0
+          ? static_cast<double>(progress.samplesDone) / progress.samplesInEpoch
+          : 0;
   int filled = static_cast<int>(fraction * kWidth);
   std::string bar(filled, '#');
   bar += std::string(kWidth - filled, '.');
@@ -209,15 +207,14 @@ void ProgressDisplay::epochDone(const EpochMetrics &metrics) {
   clear();
   char line[256];
   int length = std::snprintf(
-      line, sizeof line,
-      "epoch %3d/%d  lr %.3g  train loss %.4f acc %6.2f%%", metrics.epoch + 1,
-      epochs, metrics.learningRate, metrics.trainLoss,
+      line, sizeof line, "epoch %3d/%d  lr %.3g  train loss %.4f acc %6.2f%%",
+      metrics.epoch + 1, epochs, metrics.learningRate, metrics.trainLoss,
       100 * metrics.trainAccuracy);
   if (std::isfinite(metrics.validationAccuracy))
-    length += std::snprintf(line + length, sizeof line - length,
-                            "  validation loss %.4f acc %6.2f%%",
-                            metrics.validationLoss,
-                            100 * metrics.validationAccuracy);
+    length +=
+        std::snprintf(line + length, sizeof line - length,
+                      "  validation loss %.4f acc %6.2f%%",
+                      metrics.validationLoss, 100 * metrics.validationAccuracy);
   double rate = metrics.seconds > 0 ? trainSamples / metrics.seconds : 0;
   std::snprintf(line + length, sizeof line - length,
                 "  %.1f s (%.0f samples/s)", metrics.seconds, rate);
@@ -240,7 +237,8 @@ static const char *kindName(PopulationKind kind) {
   return "unknown";
 }
 
-static void writeStatistics(JsonWriter &json, const std::vector<double> &values) {
+static void writeStatistics(JsonWriter &json,
+                            const std::vector<double> &values) {
   json.beginObject();
   json.member("count", static_cast<int64_t>(values.size()));
   if (!values.empty()) {
@@ -285,9 +283,8 @@ static std::string gridOfDocuments(const std::vector<std::string> &documents,
   std::string text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<svg xmlns=\"http://www.w3.org/2000/svg\" "
                      "version=\"1.1\" width=\"" +
-                     std::to_string(static_cast<int>(width)) +
-                     "\" height=\"" + std::to_string(static_cast<int>(height)) +
-                     "\">\n";
+                     std::to_string(static_cast<int>(width)) + "\" height=\"" +
+                     std::to_string(static_cast<int>(height)) + "\">\n";
   for (size_t index = 0; index < documents.size(); ++index) {
     std::string document = documents[index];
     // Drop the XML declaration; a nested <svg> takes x and y.
@@ -297,8 +294,7 @@ static std::string gridOfDocuments(const std::vector<std::string> &documents,
         "<svg x=\"" +
         std::to_string(static_cast<int>((index % columns) * cellWidth)) +
         "\" y=\"" +
-        std::to_string(static_cast<int>((index / columns) * cellHeight)) +
-        "\"";
+        std::to_string(static_cast<int>((index / columns) * cellHeight)) + "\"";
     document.replace(0, 4, position);
     text += document;
   }
@@ -340,9 +336,9 @@ static std::string renderCurves(const std::vector<EpochMetrics> &history) {
   return renderLinePlots({loss, accuracy}, 2);
 }
 
-std::string driver::writeReport(
-    const std::string &folder, const ReportInputs &inputs,
-    const std::function<void(JsonWriter &)> &writeSettings) {
+std::string
+driver::writeReport(const std::string &folder, const ReportInputs &inputs,
+                    const std::function<void(JsonWriter &)> &writeSettings) {
   if (std::error_code ec = llvm::sys::fs::create_directories(folder))
     return "cannot create report folder '" + folder + "': " + ec.message();
   auto pathOf = [&](const char *name) {

@@ -1,4 +1,4 @@
-//===- Training.h - What snnc train and snnc eval share ----------*- C++ -*-===//
+//===- Training.h - What snnc train and snnc eval share ---------*- C++ -*-===//
 //
 // Loading a data set that fits a network, the progress display, learn flags
 // written back into the IR, and the report folder (report.json and SVG
@@ -28,14 +28,14 @@ namespace driver {
 /// Loads data set `name` for `network`: addresses its spikes to the
 /// network's source population and checks that channels and classes match
 /// the source and the loss population. Sets `error` on failure.
-std::optional<runtime::Dataset>
-loadDatasetFor(const runtime::Network &network, const std::string &name,
-               runtime::DatasetOptions options, std::string &error);
+std::optional<runtime::Dataset> loadDatasetFor(const runtime::Network &network,
+                                               const std::string &name,
+                                               runtime::DatasetOptions options,
+                                               std::string &error);
 
 /// Writes the learn flags of `network` into the ops of `networkOp`, so the
 /// written model says what was learned.
-void writeLearnFlags(snn::NetworkOp networkOp,
-                     const runtime::Network &network);
+void writeLearnFlags(snn::NetworkOp networkOp, const runtime::Network &network);
 
 /// "weights,delays" style summary of what a network learns, or "none".
 std::string learnedParameters(const runtime::Network &network);

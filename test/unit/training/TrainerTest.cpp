@@ -1,7 +1,7 @@
 //===- TrainerTest.cpp - The training loop, checkpoints, determinism ------===//
 
-#include "runtime/Datasets.h"
 #include "runtime/Trainer.h"
+#include "runtime/Datasets.h"
 
 #include "gtest/gtest.h"
 
@@ -270,8 +270,8 @@ TEST(TrainerTest, OptionsAreChecked) {
 TEST(TrainerTest, LearnSelectionParses) {
   LearnSelection selection;
   std::string error;
-  ASSERT_TRUE(parseLearnSelection("weights,delay,thresholds", selection,
-                                  error));
+  ASSERT_TRUE(
+      parseLearnSelection("weights,delay,thresholds", selection, error));
   EXPECT_TRUE(selection.weights);
   EXPECT_TRUE(selection.delays);
   EXPECT_TRUE(selection.thresholds);
