@@ -69,6 +69,8 @@ static double solveBracketed(const LIFConstants &constants, double v0,
 
 double thresholdCrossingOffset(const LIFConstants &constants, double v0,
                                double i0, double threshold, double horizonMs) {
+  if (constants.crossingKernel)
+    return constants.crossingKernel(v0, i0, threshold, horizonMs);
   if (!(v0 < threshold))
     return 0.0;
   if (!(horizonMs > 0.0))

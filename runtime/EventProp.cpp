@@ -398,6 +398,8 @@ void ForwardPass::initialise() {
     state.isLIF = population.kind == PopulationKind::LIF;
     state.constants =
         LIFConstants::make(population.tauMemMs, population.tauSynMs);
+    state.constants.propagatorKernel = population.kernels.propagator;
+    state.constants.crossingKernel = population.kernels.crossing;
     state.voltage.assign(size, 0.0);
     state.current.assign(size, 0.0);
     state.updatedAt.assign(size, 0.0);
@@ -778,6 +780,9 @@ struct AdjointStates {
   /// The LI population the max-voltage loss reads.
   bool isMaxReadout = false;
   LIFConstants constants;
+  /// The compiled jump of PopulationKernels, or null for the closed form.
+  double (*adjointJumpKernel)(double, double, double, double,
+                              double) = nullptr;
   double reset = 0;
   double refractoryMs = 0;
   const double *threshold = nullptr;
@@ -898,6 +903,9 @@ std::string BackwardPass::initialise(const Sample &sample) {
     state.isLIF = population.kind == PopulationKind::LIF;
     state.constants =
         LIFConstants::make(population.tauMemMs, population.tauSynMs);
+    state.constants.propagatorKernel = population.kernels.propagator;
+    state.constants.crossingKernel = population.kernels.crossing;
+    state.adjointJumpKernel = population.kernels.adjointJump;
     state.adjointV.assign(size, 0.0);
     state.adjointI.assign(size, 0.0);
     state.adjointAt.assign(size, network.durationMs);
@@ -1159,6 +1167,10 @@ void BackwardPass::processSpike(const Event &event) {
     }
     adjointBefore =
         -state.constants.tauMemMs * timeGrad / (current - threshold);
+  } else if (state.adjointJumpKernel) {
+    adjointBefore = state.adjointJumpKernel(
+        state.adjointV[neuron], current, threshold, /*fanout=*/0.0,
+        -state.constants.tauMemMs * timeGrad);
   } else {
     adjointBefore = (state.adjointV[neuron] * (current - state.reset) -
                      state.constants.tauMemMs * timeGrad) /

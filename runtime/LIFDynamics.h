@@ -24,6 +24,10 @@ struct LIFConstants {
   /// 1/tau_s - 1/tau_m: the rate at which the two exponentials drift apart.
   /// Zero exactly when the time constants are equal.
   double rateGap = 0;
+  /// Compiled kernels specialised to these constants, or null (see
+  /// PopulationKernels in Network.h); they compute the same values.
+  void (*propagatorKernel)(double, double *) = nullptr;
+  double (*crossingKernel)(double, double, double, double) = nullptr;
 
   static LIFConstants make(double tauMemMs, double tauSynMs) {
     LIFConstants constants;
@@ -55,6 +59,14 @@ struct Propagator {
 inline Propagator propagatorFor(const LIFConstants &constants,
                                 double elapsedMs) {
   Propagator propagator;
+  if (constants.propagatorKernel) {
+    double coefficients[3];
+    constants.propagatorKernel(elapsedMs, coefficients);
+    propagator.memDecay = coefficients[0];
+    propagator.synDecay = coefficients[1];
+    propagator.coupling = coefficients[2];
+    return propagator;
+  }
   propagator.memDecay = std::exp(-elapsedMs * constants.invTauMem);
   propagator.synDecay = std::exp(-elapsedMs * constants.invTauSyn);
   double gap = elapsedMs * constants.rateGap;

@@ -24,6 +24,22 @@ enum class PopulationKind : uint8_t {
   LI,
 };
 
+/// Kernels the compiler specialised to one population (docs/kernels.md):
+/// plain C functions with its time constants and reset folded in, built by
+/// `snn-lower-to-cpu` and JIT-compiled by the driver. A null member leaves
+/// that step to the runtime's own closed forms, which compute the same
+/// values. Whoever sets them keeps the code they point to alive.
+struct PopulationKernels {
+  /// Writes (mem_decay, syn_decay, coupling) over `elapsedMs`.
+  void (*propagator)(double elapsedMs, double *coefficients) = nullptr;
+  /// First threshold crossing within the horizon, or +inf.
+  double (*crossing)(double voltage, double current, double threshold,
+                     double horizonMs) = nullptr;
+  /// lambda_V before a recorded spike (DESIGN.md section 3).
+  double (*adjointJump)(double after, double current, double threshold,
+                        double fanout, double timeError) = nullptr;
+};
+
 struct Population {
   std::string name;
   PopulationKind kind = PopulationKind::LIF;
@@ -37,6 +53,7 @@ struct Population {
   /// Time after a spike during which the membrane is held at `reset`.
   double refractoryMs = 0;
   bool learnThreshold = false;
+  PopulationKernels kernels;
 };
 
 struct Projection {

@@ -1,6 +1,9 @@
 //===- Model.cpp - Loading models and moving them to the runtime ----------===//
 
 #include "snnc/Driver/Model.h"
+#include "snnc/Driver/CompiledKernels.h"
+
+#include "snnc/NIR/NIROptions.h"
 
 #include "dialects/SNN/SNNOps.h"
 
@@ -17,8 +20,59 @@
 using namespace mlir;
 using namespace snnc;
 
+/// Prints every diagnostic of the driver's context, remarks included: the
+/// NIR importer reports its assumptions as remarks, and a user must see
+/// them.
+static void printDiagnostics(MLIRContext &context) {
+  context.getDiagEngine().registerHandler([](Diagnostic &diagnostic) {
+    auto print = [](Diagnostic &diag) {
+      llvm::raw_ostream &os = llvm::errs();
+      if (!isa<UnknownLoc>(diag.getLocation()))
+        os << diag.getLocation() << ": ";
+      switch (diag.getSeverity()) {
+      case DiagnosticSeverity::Error:
+        os << "error: ";
+        break;
+      case DiagnosticSeverity::Warning:
+        os << "warning: ";
+        break;
+      case DiagnosticSeverity::Note:
+        os << "note: ";
+        break;
+      case DiagnosticSeverity::Remark:
+        os << "remark: ";
+        break;
+      }
+      os << diag << "\n";
+    };
+    print(diagnostic);
+    for (Diagnostic &note : diagnostic.getNotes())
+      print(note);
+    return success();
+  });
+}
+
 OwningOpRef<ModuleOp> snnc::loadModel(StringRef path, MLIRContext &context) {
   context.loadDialect<snn::SNNDialect>();
+  printDiagnostics(context);
+
+  // NIR files are imported with the `--nir-*` options of the command line.
+  if (path.ends_with(".nir")) {
+    FailureOr<NIRImportOptions> options =
+        getNIRImportOptionsFromCommandLine(&context);
+    if (failed(options))
+      return nullptr;
+    if (!llvm::sys::fs::exists(path)) {
+      emitError(UnknownLoc::get(&context))
+          << "cannot read model '" << path << "': no such file";
+      return nullptr;
+    }
+    OwningOpRef<ModuleOp> module = importNIR(path, &context, *options);
+    if (!module || failed(verify(*module)))
+      return nullptr;
+    return module;
+  }
+
   llvm::SourceMgr sourceMgr;
   std::string includedFile;
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
@@ -69,7 +123,8 @@ static LogicalResult readValues(Operation *op, StringRef field,
   return success();
 }
 
-FailureOr<runtime::Network> snnc::toRuntimeNetwork(snn::NetworkOp network) {
+FailureOr<runtime::Network> snnc::toRuntimeNetwork(snn::NetworkOp network,
+                                                   KernelSource kernels) {
   runtime::Network result;
   result.name = network.getSymName().str();
   result.durationMs = network.getDuration().convertToDouble();
@@ -148,6 +203,9 @@ FailureOr<runtime::Network> snnc::toRuntimeNetwork(snn::NetworkOp network) {
   std::string problem = result.validate();
   if (!problem.empty())
     return network.emitOpError() << "cannot be executed: " << problem;
+  if (kernels == KernelSource::Compiled &&
+      failed(attachCompiledKernels(network, result)))
+    return failure();
   return result;
 }
 

@@ -7,6 +7,9 @@
 
 #include "Commands.h"
 
+#include "snnc/Driver/CompiledKernels.h"
+#include "snnc/NIR/NIROptions.h"
+
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -18,18 +21,8 @@ int snnc::driver::fail(const llvm::Twine &message) {
   return 1;
 }
 
-int main(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
-  llvm::cl::ParseCommandLineOptions(
-      argc, argv,
-      "snnc: exact event-driven training and compilation of spiking "
-      "networks\n\n"
-      "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n"
-      "  snnc train MODEL.mlir --data NAME [-o OUT.mlir] [--report DIR]\n"
-      "  snnc eval MODEL.mlir --data NAME\n"
-      "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n"
-      "  snnc compare MODEL.mlir --data NAME [--dt 1,0.5,0.25]\n");
-
+/// Runs the command the command line selected.
+static int dispatch() {
   if (gradCommand)
     return runGrad();
   if (trainCommand)
@@ -41,4 +34,41 @@ int main(int argc, char **argv) {
   if (compareCommand)
     return runCompare();
   return fail("no command given; see 'snnc --help'");
+}
+
+/// Which code runs the per-population steps: for every command.
+static llvm::cl::opt<snnc::KernelSource> kernels(
+    "kernels",
+    llvm::cl::desc("Code that executes the propagator, crossing solve and "
+                   "adjoint jump of each population"),
+    llvm::cl::values(
+        clEnumValN(snnc::KernelSource::Compiled, "compiled",
+                   "kernels compiled from the network and JIT-compiled "
+                   "at -O3 (default)"),
+        clEnumValN(snnc::KernelSource::Builtin, "builtin",
+                   "the runtime's own closed forms")),
+    llvm::cl::init(snnc::KernelSource::Compiled),
+    llvm::cl::sub(llvm::cl::SubCommand::getAll()));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  snnc::registerNIRCommandLineOptions();
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "snnc: exact event-driven training and compilation of spiking "
+      "networks\n\n"
+      "  snnc grad MODEL.mlir --spikes INPUT.json [--label N]\n"
+      "  snnc train MODEL.mlir --data NAME [-o OUT.mlir] [--report DIR]\n"
+      "  snnc eval MODEL.mlir --data NAME\n"
+      "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n"
+      "  snnc compare MODEL.mlir --data NAME [--dt 1,0.5,0.25]\n\n"
+      "MODEL is an .mlir file in the snn dialect or a .nir file (see the "
+      "--nir-* options).\n");
+  snnc::setDefaultKernelSource(kernels);
+
+  int status = dispatch();
+  // The JIT'd kernels must go while LLVM is still up: InitLLVM shuts it
+  // down when main returns.
+  snnc::releaseCompiledKernels();
+  return status;
 }

@@ -10,6 +10,8 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 class RewritePatternSet;
@@ -23,6 +25,13 @@ namespace snnc {
 /// Adds the patterns that rewrite every ev op into arith, math, scf and
 /// memref ops, with the time constants folded in as arith.constant ops.
 void populateEVToStandardPatterns(mlir::RewritePatternSet &patterns);
+
+/// The symbol of the kernel `kind` ("propagator", "crossing", ...) of
+/// population or projection `member` of network `network`, as
+/// convert-snn-to-ev names it: `network_member_kind`, with every character
+/// outside [A-Za-z0-9_] replaced by `_`.
+std::string kernelName(llvm::StringRef network, llvm::StringRef member,
+                       llvm::StringRef kind);
 
 /// Adds the passes that take a module to the LLVM dialect ready for the JIT
 /// or an object file. Today it holds convert-ev-to-llvm alone, so its input

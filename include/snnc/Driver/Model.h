@@ -9,6 +9,8 @@
 #ifndef SNNC_DRIVER_MODEL_H
 #define SNNC_DRIVER_MODEL_H
 
+#include "snnc/Driver/CompiledKernels.h"
+
 #include "runtime/Network.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -35,8 +37,12 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(llvm::StringRef path,
 snn::NetworkOp findNetwork(mlir::ModuleOp module, llvm::StringRef name);
 
 /// The runtime description of `network`, or failure with a diagnostic on
-/// the op the runtime cannot execute.
-mlir::FailureOr<runtime::Network> toRuntimeNetwork(snn::NetworkOp network);
+/// the op the runtime cannot execute. With compiled kernels (the default,
+/// see CompiledKernels.h) its populations run on code the compiler
+/// specialised to this network.
+mlir::FailureOr<runtime::Network>
+toRuntimeNetwork(snn::NetworkOp network,
+                 KernelSource kernels = getDefaultKernelSource());
 
 /// Writes the parameters of `trained` (same structure as `network`) into
 /// the ops of `network`: weights, delays and thresholds become resource

@@ -38,10 +38,8 @@ namespace snnc {
 using namespace mlir;
 using namespace snnc;
 
-/// A symbol-safe kernel name: `network_member_kind`, with every character
-/// outside [A-Za-z0-9_] replaced by `_`.
-static std::string kernelName(StringRef network, StringRef member,
-                              StringRef kind) {
+std::string snnc::kernelName(StringRef network, StringRef member,
+                             StringRef kind) {
   std::string name = (network + "_" + member + "_" + kind).str();
   for (char &c : name)
     if (!llvm::isAlnum(c) && c != '_')
