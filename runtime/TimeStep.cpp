@@ -158,7 +158,8 @@ static size_t ringSlot(int32_t step, int32_t depth, int32_t width) {
 }
 
 /// Loss and dL/d(output) of one sample, the same formulas as the exact
-/// method: silent neurons (output = duration) get no error.
+/// method, except that silent neurons (output = duration) get their error
+/// too: the surrogate can pass it on (see Stepper::backward).
 static double lossAndErrors(const Network &network,
                             const std::vector<double> &outputs, int32_t label,
                             std::vector<double> *errors) {
@@ -192,8 +193,6 @@ static double lossAndErrors(const Network &network,
       (*errors)[neuron] = logitError;
       continue;
     }
-    if (!(outputs[neuron] < network.durationMs))
-      continue;
     double timeError = -logitError / loss.tau0Ms;
     if (isLabel)
       timeError += loss.alpha * penalty / loss.tau1Ms;
@@ -652,17 +651,42 @@ void Stepper::backward(int32_t label, const TimeStepResult &result,
   lossAndErrors(network, result.outputs, label, &errors);
   int32_t lossPopulation = loss.population;
 
+  // A silent output has no spike step to take its error. Unlike the exact
+  // method, the surrogate has a gradient to offer: the error goes to the
+  // step where the neuron came closest to its threshold (highest pre-reset
+  // voltage), as if it had fired there. This is what revives outputs that
+  // training silenced; found from the stored trace.
+  std::vector<int32_t> silentStep;
+  if (loss.kind == LossKind::TimeToFirstSpike) {
+    int32_t size = network.populations[lossPopulation].size;
+    silentStep.assign(size, -1);
+    const std::vector<double> &trace = voltageRecord[lossPopulation];
+    for (int32_t neuron = 0; neuron < size; ++neuron) {
+      if (firstStep[neuron] >= 0)
+        continue;
+      int32_t best = 0;
+      for (int32_t step = 1; step < grid.steps; ++step) {
+        if (trace[static_cast<size_t>(step) * size + neuron] >
+            trace[static_cast<size_t>(best) * size + neuron])
+          best = step;
+      }
+      silentStep[neuron] = best;
+      traffic->read(Phase::Backward, MemoryClass::Record,
+                    static_cast<uint64_t>(grid.steps) * 8);
+    }
+  }
+
   for (int32_t step = grid.steps - 1; step >= 0; --step) {
     // The loss's own entries at this step: dt/dS = -dt at a first spike
-    // (the first spike's step time moves one step earlier per unit of S),
-    // dL/dVmax at the maximum's step.
+    // (the first spike's step time moves one step earlier per unit of S)
+    // or a silent neuron's closest approach, dL/dVmax at the maximum's step.
     if (loss.kind == LossKind::TimeToFirstSpike) {
       int32_t size = network.populations[lossPopulation].size;
       double *adjointSpike =
           adjointSpikeRing[lossPopulation].data() +
           ringSlot(step, grid.ringDepth[lossPopulation], size);
       for (int32_t neuron = 0; neuron < size; ++neuron) {
-        if (firstStep[neuron] == step)
+        if (firstStep[neuron] == step || silentStep[neuron] == step)
           adjointSpike[neuron] -= options.dtMs * errors[neuron];
       }
     } else if (loss.kind == LossKind::MaxVoltage) {

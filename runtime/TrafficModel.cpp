@@ -59,6 +59,15 @@ TrafficCounters timeStepTrafficModel(const Network &network,
       active[spike.population].insert({spike.channel, step});
   }
 
+  // Training with a first-spike loss scans the stored trace of every
+  // silent output neuron for its closest approach to the threshold.
+  if (training && network.loss.kind == LossKind::TimeToFirstSpike) {
+    for (double output : result.outputs) {
+      if (!(output < network.durationMs))
+        tally.read(kBackward, MemoryClass::Record, 8 * steps);
+    }
+  }
+
   for (const Population &population : network.populations) {
     double size = population.size;
     if (population.kind == PopulationKind::Source) {
