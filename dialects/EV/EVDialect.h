@@ -1,4 +1,4 @@
-//===- EVDialect.h - The ev dialect --------------------------------*- C++ -*-===//
+//===- EVDialect.h - The ev dialect -----------------------------*- C++ -*-===//
 
 #ifndef SNNC_DIALECTS_EV_EVDIALECT_H
 #define SNNC_DIALECTS_EV_EVDIALECT_H

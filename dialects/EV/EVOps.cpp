@@ -26,11 +26,11 @@ static LogicalResult verifyTimeConstants(Operation *op, APFloat tauMem,
   double mem = tauMem.convertToDouble();
   double syn = tauSyn.convertToDouble();
   if (!(mem > 0) || !std::isfinite(mem))
-    return op->emitOpError() << "tau_mem must be positive and finite, got "
-                             << mem;
+    return op->emitOpError()
+           << "tau_mem must be positive and finite, got " << mem;
   if (!(syn > 0) || !std::isfinite(syn))
-    return op->emitOpError() << "tau_syn must be positive and finite, got "
-                             << syn;
+    return op->emitOpError()
+           << "tau_syn must be positive and finite, got " << syn;
   return success();
 }
 
@@ -47,8 +47,8 @@ LogicalResult FanoutOp::verify() {
   int64_t targets = getCurrent().getType().getDimSize(0);
   if (!ShapedType::isDynamic(rows) && !ShapedType::isDynamic(targets) &&
       rows != targets)
-    return emitOpError() << "weight has " << rows
-                         << " rows but there are " << targets << " targets";
+    return emitOpError() << "weight has " << rows << " rows but there are "
+                         << targets << " targets";
   return success();
 }
 

@@ -1,4 +1,4 @@
-//===- EVOps.h - Operations of the ev dialect ---------------------*- C++ -*-===//
+//===- EVOps.h - Operations of the ev dialect -------------------*- C++ -*-===//
 
 #ifndef SNNC_DIALECTS_EV_EVOPS_H
 #define SNNC_DIALECTS_EV_EVOPS_H

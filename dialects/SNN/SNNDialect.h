@@ -1,4 +1,4 @@
-//===- SNNDialect.h - The snn dialect ------------------------------*- C++ -*-===//
+//===- SNNDialect.h - The snn dialect ---------------------------*- C++ -*-===//
 
 #ifndef SNNC_DIALECTS_SNN_SNNDIALECT_H
 #define SNNC_DIALECTS_SNN_SNNDIALECT_H

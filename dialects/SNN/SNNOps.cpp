@@ -67,8 +67,9 @@ LogicalResult snnc::snn::getF64Values(ElementsAttr attr,
   return failure();
 }
 
-LogicalResult snnc::snn::getScalarOrTensorValues(
-    Attribute attr, int64_t count, SmallVectorImpl<double> &values) {
+LogicalResult
+snnc::snn::getScalarOrTensorValues(Attribute attr, int64_t count,
+                                   SmallVectorImpl<double> &values) {
   if (auto scalar = dyn_cast<FloatAttr>(attr)) {
     values.assign(count, scalar.getValueAsDouble());
     return success();
@@ -110,10 +111,11 @@ static LogicalResult readTensor(Operation *op, StringRef field,
 
 /// Checks every element of a parameter tensor with `isValid`, naming the
 /// first offending element.
-static LogicalResult
-verifyElements(Operation *op, StringRef field, ArrayRef<int64_t> shape,
-               ArrayRef<double> values, StringRef requirement,
-               llvm::function_ref<bool(double)> isValid) {
+static LogicalResult verifyElements(Operation *op, StringRef field,
+                                    ArrayRef<int64_t> shape,
+                                    ArrayRef<double> values,
+                                    StringRef requirement,
+                                    llvm::function_ref<bool(double)> isValid) {
   for (auto [flat, value] : llvm::enumerate(values)) {
     if (isValid(value))
       continue;
@@ -172,8 +174,8 @@ static ParseResult parseFullType(OpAsmParser &parser, PopulationType &type) {
 // NetworkOp
 //===----------------------------------------------------------------------===//
 
-void NetworkOp::build(OpBuilder &builder, OperationState &state,
-                      StringRef name, double durationMs) {
+void NetworkOp::build(OpBuilder &builder, OperationState &state, StringRef name,
+                      double durationMs) {
   state.addAttribute(getSymNameAttrName(state.name),
                      builder.getStringAttr(name));
   state.addAttribute(getDurationAttrName(state.name),
@@ -277,8 +279,7 @@ LogicalResult LIFOp::verify() {
     return failure();
   double reset = getReset().convertToDouble();
   if (!std::isfinite(reset))
-    return emitOpError() << "reset must be finite, got "
-                         << formatNumber(reset);
+    return emitOpError() << "reset must be finite, got " << formatNumber(reset);
   if (failed(verifyNonNegative(op, "refractory",
                                getRefractory().convertToDouble())))
     return failure();
@@ -300,10 +301,9 @@ LogicalResult LIFOp::verify() {
     thresholds.push_back(cast<FloatAttr>(getThreshold()).getValueAsDouble());
   }
   std::string requirement = "finite and above reset " + formatNumber(reset);
-  if (failed(verifyElements(op, "threshold", shape, thresholds, requirement,
-                            [&](double value) {
-                              return std::isfinite(value) && value > reset;
-                            })))
+  if (failed(verifyElements(
+          op, "threshold", shape, thresholds, requirement,
+          [&](double value) { return std::isfinite(value) && value > reset; })))
     return failure();
 
   return verifyLearnFlags(op, getLearn(), LearnFlags::threshold,
@@ -363,25 +363,23 @@ LogicalResult ProjectOp::verify() {
     if (auto tensor = dyn_cast<ElementsAttr>(*delay)) {
       ArrayRef<int64_t> delayShape = tensor.getShapedType().getShape();
       if (delayShape != ArrayRef<int64_t>(expected))
-        return emitOpError() << "delay shape " << formatShape(delayShape)
-                             << " does not match [post, pre] = "
-                             << formatShape(expected);
+        return emitOpError()
+               << "delay shape " << formatShape(delayShape)
+               << " does not match [post, pre] = " << formatShape(expected);
       if (failed(readTensor(op, "delay", tensor, delays)))
         return failure();
       shape = expected;
     } else {
       delays.push_back(cast<FloatAttr>(*delay).getValueAsDouble());
     }
-    if (failed(verifyElements(op, "delay", shape, delays,
-                              "non-negative and finite", [](double value) {
-                                return std::isfinite(value) && value >= 0;
-                              })))
+    if (failed(verifyElements(
+            op, "delay", shape, delays, "non-negative and finite",
+            [](double value) { return std::isfinite(value) && value >= 0; })))
       return failure();
   }
 
   return verifyLearnFlags(op, getLearn(),
-                          LearnFlags::weight | LearnFlags::delay,
-                          "projection");
+                          LearnFlags::weight | LearnFlags::delay, "projection");
 }
 
 //===----------------------------------------------------------------------===//
@@ -392,9 +390,9 @@ LogicalResult ProjectOp::verify() {
 static LogicalResult verifyAdjointSize(Operation *op, int64_t forwardSize,
                                        AdjointType adjoint) {
   if (adjoint.getSize() != forwardSize)
-    return op->emitOpError() << "adjoint size " << adjoint.getSize()
-                             << " does not match the population size "
-                             << forwardSize;
+    return op->emitOpError()
+           << "adjoint size " << adjoint.getSize()
+           << " does not match the population size " << forwardSize;
   return success();
 }
 
@@ -418,8 +416,8 @@ LogicalResult AdjointLIFOp::verify() {
   auto forward = getPopulation().getDefiningOp<LIFOp>();
   if (!forward)
     return emitOpError("population must be defined by snn.lif");
-  if (failed(verifyAdjointSize(*this, forward.getSize(),
-                               getAdjoint().getType())))
+  if (failed(
+          verifyAdjointSize(*this, forward.getSize(), getAdjoint().getType())))
     return failure();
   return verifyGradFlags(*this, getGrad(), forward.getLearn(),
                          forward.getName());
@@ -435,8 +433,7 @@ LogicalResult AdjointLIOp::verify() {
 /// Names an adjoint after its forward population: `%hidden_adj`.
 static void nameAdjoint(Value adjoint, Value population,
                         OpAsmSetValueNameFn setNameFn) {
-  if (auto name = population.getDefiningOp()->getAttrOfType<StringAttr>(
-          "name"))
+  if (auto name = population.getDefiningOp()->getAttrOfType<StringAttr>("name"))
     setNameFn(adjoint, (name.getValue() + "_adj").str());
 }
 
@@ -461,8 +458,8 @@ LogicalResult AdjointProjectOp::verify() {
   if (!forward)
     return emitOpError() << "no projection named '" << getProjection()
                          << "' in the network";
-  if (failed(verifyAdjointSize(*this, forward.getPostSize(),
-                               getPost().getType())))
+  if (failed(
+          verifyAdjointSize(*this, forward.getPostSize(), getPost().getType())))
     return failure();
   if (Value pre = getPre()) {
     if (!isa<LIFType>(forward.getPre().getType()))

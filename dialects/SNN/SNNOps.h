@@ -1,4 +1,4 @@
-//===- SNNOps.h - Types, attributes and ops of the snn dialect ----*- C++ -*-===//
+//===- SNNOps.h - Types, attributes and ops of the snn dialect --*- C++ -*-===//
 
 #ifndef SNNC_DIALECTS_SNN_SNNOPS_H
 #define SNNC_DIALECTS_SNN_SNNOPS_H
@@ -33,9 +33,9 @@ mlir::LogicalResult getF64Values(mlir::ElementsAttr attr,
 
 /// Values of an attribute that is one f64 or an f64 tensor; a single f64 is
 /// repeated `count` times.
-mlir::LogicalResult getScalarOrTensorValues(mlir::Attribute attr,
-                                            int64_t count,
-                                            llvm::SmallVectorImpl<double> &values);
+mlir::LogicalResult
+getScalarOrTensorValues(mlir::Attribute attr, int64_t count,
+                        llvm::SmallVectorImpl<double> &values);
 
 } // namespace snnc::snn
 

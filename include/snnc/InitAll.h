@@ -1,4 +1,4 @@
-//===- InitAll.h - Register every snnc dialect and pass -----------*- C++ -*-===//
+//===- InitAll.h - Register every snnc dialect and pass ---------*- C++ -*-===//
 
 #ifndef SNNC_INITALL_H
 #define SNNC_INITALL_H

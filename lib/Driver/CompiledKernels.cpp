@@ -40,10 +40,9 @@ void snnc::releaseCompiledKernels() {
 
 /// Looks up one kernel, reporting a missing symbol on the network op.
 template <typename Signature>
-static LogicalResult lookupKernel(snn::NetworkOp network,
-                                  const cpu::KernelLibrary &library,
-                                  StringRef member, StringRef kind,
-                                  Signature *&function) {
+static LogicalResult
+lookupKernel(snn::NetworkOp network, const cpu::KernelLibrary &library,
+             StringRef member, StringRef kind, Signature *&function) {
   std::string name = kernelName(network.getSymName(), member, kind);
   llvm::Expected<Signature *> found =
       library.template lookupFunction<Signature>(name);
@@ -70,9 +69,8 @@ LogicalResult snnc::attachCompiledKernels(snn::NetworkOp network,
   llvm::Expected<std::unique_ptr<cpu::KernelLibrary>> compiled =
       cpu::KernelLibrary::create(*module);
   if (!compiled)
-    return network.emitError()
-           << "JIT compilation of the kernels failed: "
-           << llvm::toString(compiled.takeError());
+    return network.emitError() << "JIT compilation of the kernels failed: "
+                               << llvm::toString(compiled.takeError());
   std::lock_guard<std::mutex> lock(librariesMutex);
   compiledLibraries().push_back(std::move(*compiled));
   const std::unique_ptr<cpu::KernelLibrary> *library =
@@ -82,8 +80,8 @@ LogicalResult snnc::attachCompiledKernels(snn::NetworkOp network,
     if (population.kind == runtime::PopulationKind::Source)
       continue;
     runtime::PopulationKernels &kernels = population.kernels;
-    if (failed(lookupKernel(network, **library, population.name,
-                            "propagator", kernels.propagator)))
+    if (failed(lookupKernel(network, **library, population.name, "propagator",
+                            kernels.propagator)))
       return failure();
     if (population.kind != runtime::PopulationKind::LIF)
       continue;

@@ -78,8 +78,8 @@ OwningOpRef<ModuleOp> snnc::loadModel(StringRef path, MLIRContext &context) {
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
     emitError(UnknownLoc::get(&context))
-        << "cannot read model '" << path << "': "
-        << buffer.getError().message();
+        << "cannot read model '" << path
+        << "': " << buffer.getError().message();
     return nullptr;
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
@@ -212,11 +212,9 @@ FailureOr<runtime::Network> snnc::toRuntimeNetwork(snn::NetworkOp network,
 /// A resource-backed f64 tensor holding `values`, under a key derived from
 /// `name` (the blob manager makes it unique).
 static ElementsAttr makeBlob(MLIRContext *context, StringRef name,
-                             ArrayRef<int64_t> shape,
-                             ArrayRef<double> values) {
+                             ArrayRef<int64_t> shape, ArrayRef<double> values) {
   auto type = RankedTensorType::get(shape, Float64Type::get(context));
-  AsmResourceBlob blob =
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(values);
   return DenseResourceElementsAttr::get(type, name, std::move(blob));
 }
 
@@ -247,16 +245,15 @@ LogicalResult snnc::updateParameters(snn::NetworkOp network,
       return project.emitOpError("has no counterpart in the trained network");
     const runtime::Projection &projection =
         trained.projections[projectionIndex++];
-    SmallVector<int64_t> shape = {project.getPostSize(),
-                                  project.getPreSize()};
+    SmallVector<int64_t> shape = {project.getPostSize(), project.getPreSize()};
     if (project.learnsWeight())
       project.setWeightAttr(makeBlob(context,
                                      (project.getName() + "_weight").str(),
                                      shape, projection.weight));
     if (project.learnsDelay() && !projection.delayMs.empty())
       project.setDelayAttr(makeBlob(context,
-                                    (project.getName() + "_delay").str(),
-                                    shape, projection.delayMs));
+                                    (project.getName() + "_delay").str(), shape,
+                                    projection.delayMs));
   }
   return success();
 }
@@ -267,12 +264,11 @@ LogicalResult snnc::writeModelAtomically(ModuleOp module, StringRef path,
   int fd = -1;
   StringRef folder = llvm::sys::path::parent_path(path);
   SmallString<256> model(folder.empty() ? "." : folder);
-  llvm::sys::path::append(model, llvm::sys::path::filename(path) +
-                                     ".tmp-%%%%%%");
+  llvm::sys::path::append(model,
+                          llvm::sys::path::filename(path) + ".tmp-%%%%%%");
   if (std::error_code ec =
           llvm::sys::fs::createUniqueFile(model, fd, temporary)) {
-    error = "cannot create a file beside '" + path.str() +
-            "': " + ec.message();
+    error = "cannot create a file beside '" + path.str() + "': " + ec.message();
     return failure();
   }
   {
@@ -288,8 +284,7 @@ LogicalResult snnc::writeModelAtomically(ModuleOp module, StringRef path,
     }
   }
   if (std::error_code ec = llvm::sys::fs::rename(temporary, path)) {
-    error = "cannot move the model into '" + path.str() +
-            "': " + ec.message();
+    error = "cannot move the model into '" + path.str() + "': " + ec.message();
     llvm::sys::fs::remove(temporary);
     return failure();
   }

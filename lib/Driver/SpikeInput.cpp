@@ -45,8 +45,7 @@ bool snnc::parseSpikeInput(llvm::StringRef text,
     }
     int32_t channels = network.populations[population].size;
     for (auto [index, entry] : llvm::enumerate(*pairs)) {
-      std::string where = llvm::formatv("source '{0}', spike {1}", name,
-                                        index);
+      std::string where = llvm::formatv("source '{0}', spike {1}", name, index);
       const Array *pair = entry.getAsArray();
       if (!pair || pair->size() != 2) {
         error = where + ": expected a pair [channel, time_ms]";
@@ -67,8 +66,8 @@ bool snnc::parseSpikeInput(llvm::StringRef text,
         error = where + ": time_ms must be a finite, non-negative number";
         return false;
       }
-      sample.spikes.push_back({population, static_cast<int32_t>(*channel),
-                               *time});
+      sample.spikes.push_back(
+          {population, static_cast<int32_t>(*channel), *time});
     }
   }
   return true;
@@ -101,13 +100,12 @@ Value snnc::gradientReport(const runtime::Network &network,
   report["outputs"] = Array(forward.outputs);
 
   Array spikes;
-  for (size_t population = 0; population < forward.spikes.size();
-       ++population)
+  for (size_t population = 0; population < forward.spikes.size(); ++population)
     for (const runtime::SpikeRecord &spike : forward.spikes[population])
-      spikes.push_back(Object{
-          {"population", network.populations[population].name},
-          {"neuron", spike.neuron},
-          {"time_ms", spike.timeMs}});
+      spikes.push_back(
+          Object{{"population", network.populations[population].name},
+                 {"neuron", spike.neuron},
+                 {"time_ms", spike.timeMs}});
   report["spikes"] = std::move(spikes);
 
   if (!gradients)
@@ -117,9 +115,9 @@ Value snnc::gradientReport(const runtime::Network &network,
     const runtime::Projection &projection = network.projections[index];
     int32_t rows = network.populations[projection.post].size;
     int32_t columns = network.populations[projection.pre].size;
-    projections[projection.name] = Object{
-        {"weight", matrix(gradients->weight[index], rows, columns)},
-        {"delay", matrix(gradients->delay[index], rows, columns)}};
+    projections[projection.name] =
+        Object{{"weight", matrix(gradients->weight[index], rows, columns)},
+               {"delay", matrix(gradients->delay[index], rows, columns)}};
   }
   Object populations;
   for (size_t index = 0; index < network.populations.size(); ++index) {

@@ -30,20 +30,23 @@ struct NIRCommandLineOptions {
       cl::init(100.0), cl::cat(category), cl::sub(cl::SubCommand::getAll())};
 
   cl::opt<NIRResetMode> reset{
-      "nir-reset", cl::desc("Voltage after a spike"),
+      "nir-reset",
+      cl::desc("Voltage after a spike"),
       cl::values(clEnumValN(NIRResetMode::Node, "node",
                             "the node's v_reset, 0 without one (default)"),
                  clEnumValN(NIRResetMode::Zero, "zero", "always 0")),
-      cl::init(NIRResetMode::Node), cl::cat(category),
+      cl::init(NIRResetMode::Node),
+      cl::cat(category),
       cl::sub(cl::SubCommand::getAll())};
 
   cl::opt<NIRBiasMode> bias{
-      "nir-bias", cl::desc("A nonzero Affine bias (snn has none)"),
-      cl::values(clEnumValN(NIRBiasMode::Error, "error",
-                            "refuse the file (default)"),
-                 clEnumValN(NIRBiasMode::Drop, "drop",
-                            "drop the bias and warn")),
-      cl::init(NIRBiasMode::Error), cl::cat(category),
+      "nir-bias",
+      cl::desc("A nonzero Affine bias (snn has none)"),
+      cl::values(
+          clEnumValN(NIRBiasMode::Error, "error", "refuse the file (default)"),
+          clEnumValN(NIRBiasMode::Drop, "drop", "drop the bias and warn")),
+      cl::init(NIRBiasMode::Error),
+      cl::cat(category),
       cl::sub(cl::SubCommand::getAll())};
 
   cl::opt<NIRLossKind> loss{
@@ -56,7 +59,8 @@ struct NIRCommandLineOptions {
                      "time-to-first-spike, tau0 0.5 tau1 6.4 alpha 0.003"),
           clEnumValN(NIRLossKind::MaxVoltage, "max-voltage",
                      "max-voltage cross-entropy on an LI readout")),
-      cl::init(NIRLossKind::None), cl::cat(category),
+      cl::init(NIRLossKind::None),
+      cl::cat(category),
       cl::sub(cl::SubCommand::getAll())};
 
   cl::opt<double> approxTauSynMs{

@@ -113,17 +113,16 @@ void DeriveAdjointPass::runOnOperation() {
         continue;
       }
       auto type = AdjointType::get(context, lif.getSize());
-      adjoint = builder.create<AdjointLIFOp>(
-          lif.getLoc(), type, lif.getOutput(),
-          gradFlags(context, lif.getLearn()));
+      adjoint =
+          builder.create<AdjointLIFOp>(lif.getLoc(), type, lif.getOutput(),
+                                       gradFlags(context, lif.getLearn()));
     } else if (auto li = dyn_cast<LIOp>(op)) {
       if (!needsAdjoint(li.getOutput())) {
         ++numPrunedPopulations;
         continue;
       }
       auto type = AdjointType::get(context, li.getSize());
-      adjoint = builder.create<AdjointLIOp>(li.getLoc(), type,
-                                            li.getOutput());
+      adjoint = builder.create<AdjointLIOp>(li.getLoc(), type, li.getOutput());
     } else {
       continue;
     }

@@ -38,12 +38,12 @@ static cl::opt<int> label("label", cl::init(-1),
                                    "gradient is computed"),
                           cl::sub(gradCommand));
 static cl::opt<std::string>
-    networkName("network", cl::desc("Network to run when the model has several"),
+    networkName("network",
+                cl::desc("Network to run when the model has several"),
                 cl::sub(gradCommand));
-static cl::opt<std::string> outputPath("o", cl::init("-"),
-                                       cl::desc("Output file (default: stdout)"),
-                                       cl::value_desc("file"),
-                                       cl::sub(gradCommand));
+static cl::opt<std::string>
+    outputPath("o", cl::init("-"), cl::desc("Output file (default: stdout)"),
+               cl::value_desc("file"), cl::sub(gradCommand));
 
 int snnc::driver::runGrad() {
   mlir::MLIRContext context;
@@ -86,8 +86,8 @@ int snnc::driver::runGrad() {
   std::optional<runtime::Gradients> gradients;
   if (sample.label >= 0) {
     gradients = runtime::Gradients::zerosLike(*network);
-    error = runtime::runBackward(*network, sample, forward, *gradients,
-                                 nullptr);
+    error =
+        runtime::runBackward(*network, sample, forward, *gradients, nullptr);
     if (!error.empty())
       return fail(error);
   }

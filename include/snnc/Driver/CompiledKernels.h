@@ -1,4 +1,4 @@
-//===- CompiledKernels.h - Run a network on its compiled kernels -*- C++ -*-===//
+//===- CompiledKernels.h ----------------------------------------*- C++ -*-===//
 //
 // Lowers one network with the snn-lower-to-cpu pipeline, JIT-compiles the
 // result and points the runtime's populations at the kernels, so that the

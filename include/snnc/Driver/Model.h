@@ -1,4 +1,4 @@
-//===- Model.h - Loading models and moving them to the runtime ---*- C++ -*-===//
+//===- Model.h - Loading models and moving them to the runtime --*- C++ -*-===//
 //
 // The bridge between the snn dialect and the MLIR-free runtime: a model file
 // becomes a runtime::Network, and trained parameters go back into the IR as

@@ -1,4 +1,4 @@
-//===- SpikeInput.h - Spike files and gradient reports -----------*- C++ -*-===//
+//===- SpikeInput.h - Spike files and gradient reports ----------*- C++ -*-===//
 //
 // The JSON formats of `snnc grad` (documented in docs/grad.md): input spikes
 // as an object from source name to a list of [channel, time_ms] pairs, and a

@@ -1,4 +1,4 @@
-//===- NIROptions.h - Command-line options of the NIR importer ----*- C++ -*-===//
+//===- NIROptions.h - Command-line options of the NIR importer --*- C++ -*-===//
 //
 // The `--nir-*` flags shared by every tool that reads NIR files
 // (`snn-translate --import-nir` and each `snnc` command), so that one import

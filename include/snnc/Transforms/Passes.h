@@ -1,4 +1,4 @@
-//===- Passes.h - snnc transformations ----------------------------*- C++ -*-===//
+//===- Passes.h - snnc transformations --------------------------*- C++ -*-===//
 
 #ifndef SNNC_TRANSFORMS_PASSES_H
 #define SNNC_TRANSFORMS_PASSES_H

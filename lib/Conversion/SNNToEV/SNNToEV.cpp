@@ -118,8 +118,8 @@ void KernelBuilder::buildPopulation(Operation *population, int64_t size,
 
   // Every neuron of the population advanced over the same interval.
   builder.setInsertionPointAfter(propagator);
-  func::FuncOp advance = startKernel(
-      name, "advance", {vectorType(size), vectorType(size), f64});
+  func::FuncOp advance =
+      startKernel(name, "advance", {vectorType(size), vectorType(size), f64});
   Value voltage = advance.getArgument(0);
   Value current = advance.getArgument(1);
   auto step = builder.create<ev::PropagatorOp>(
@@ -137,8 +137,7 @@ void KernelBuilder::buildPopulation(Operation *population, int64_t size,
         Value coupled =
             body.create<arith::MulFOp>(bodyLoc, step.getCoupling(), i);
         Value newV = body.create<arith::AddFOp>(bodyLoc, decayed, coupled);
-        Value newI =
-            body.create<arith::MulFOp>(bodyLoc, step.getSynDecay(), i);
+        Value newI = body.create<arith::MulFOp>(bodyLoc, step.getSynDecay(), i);
         body.create<memref::StoreOp>(bodyLoc, newV, voltage, neuron);
         body.create<memref::StoreOp>(bodyLoc, newI, current, neuron);
         body.create<scf::YieldOp>(bodyLoc);
@@ -167,8 +166,8 @@ void KernelBuilder::buildAdjointJump(snn::LIFOp lif) {
   // The reset value is a constant of the population, folded in here.
   Value reset = builder.create<arith::ConstantOp>(loc, lif.getResetAttr());
   Value before = builder.create<ev::AdjointJumpOp>(
-      loc, f64, jump.getArgument(0), jump.getArgument(1),
-      jump.getArgument(2), reset, jump.getArgument(3), jump.getArgument(4));
+      loc, f64, jump.getArgument(0), jump.getArgument(1), jump.getArgument(2),
+      reset, jump.getArgument(3), jump.getArgument(4));
   builder.create<func::ReturnOp>(loc, before);
 }
 
@@ -190,13 +189,12 @@ void KernelBuilder::buildWeightGrad(snn::ProjectOp project, double tauSyn) {
   Location loc = project.getLoc();
   int64_t rows = project.getPostSize();
   int64_t columns = project.getPreSize();
-  func::FuncOp grad =
-      startKernel(project.getName(), "weight_grad",
-                  {vectorType(rows), matrixType(rows, columns),
-                   builder.getIndexType()});
+  func::FuncOp grad = startKernel(
+      project.getName(), "weight_grad",
+      {vectorType(rows), matrixType(rows, columns), builder.getIndexType()});
   // dL/dw_ji = -tau_syn lambda_I,j at each arrival (DESIGN.md section 3).
-  Value scale = builder.create<arith::ConstantOp>(
-      loc, builder.getF64FloatAttr(-tauSyn));
+  Value scale =
+      builder.create<arith::ConstantOp>(loc, builder.getF64FloatAttr(-tauSyn));
   builder.create<ev::AccumulateOp>(loc, grad.getArgument(0), scale,
                                    grad.getArgument(1), grad.getArgument(2));
   builder.create<func::ReturnOp>(loc);

@@ -51,10 +51,9 @@ protected:
         hidden.getOutput(), DenseElementsAttr::get(weightType, weights),
         /*delay=*/nullptr,
         LearnFlagsAttr::get(&context, LearnFlags::weight | LearnFlags::delay));
-    builder.create<TTFSLossOp>(loc, hidden.getOutput(),
-                               builder.getF64FloatAttr(0.5),
-                               builder.getF64FloatAttr(6.4),
-                               builder.getF64FloatAttr(3e-3));
+    builder.create<TTFSLossOp>(
+        loc, hidden.getOutput(), builder.getF64FloatAttr(0.5),
+        builder.getF64FloatAttr(6.4), builder.getF64FloatAttr(3e-3));
     return module;
   }
 
@@ -93,8 +92,8 @@ TEST_F(SNNDialectTest, verifierRejectsNaNWeightAndBadTimeConstant) {
 TEST_F(SNNDialectTest, printedModelParsesBackBitExactly) {
   // Values whose shortest decimal forms are long, plus a subnormal: the
   // printer must keep every bit of a trained model.
-  SmallVector<double> weights = {0.1, 1.0 / 3.0, std::nextafter(1.0, 2.0),
-                                 -2.5e-300, 4.9e-324, 123456.789};
+  SmallVector<double> weights = {0.1,       1.0 / 3.0, std::nextafter(1.0, 2.0),
+                                 -2.5e-300, 4.9e-324,  123456.789};
   OwningOpRef<ModuleOp> module = buildNetwork(weights);
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -138,8 +137,8 @@ TEST_F(SNNDialectTest, resourceBlobValuesAreRead) {
 
 TEST_F(SNNDialectTest, scalarDelayExpandsToEverySynapse) {
   SmallVector<double> values;
-  ASSERT_TRUE(succeeded(getScalarOrTensorValues(builder.getF64FloatAttr(2.5),
-                                                4, values)));
+  ASSERT_TRUE(succeeded(
+      getScalarOrTensorValues(builder.getF64FloatAttr(2.5), 4, values)));
   EXPECT_EQ(values, (SmallVector<double>{2.5, 2.5, 2.5, 2.5}));
 }
 
