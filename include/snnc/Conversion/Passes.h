@@ -39,7 +39,25 @@ std::string kernelName(llvm::StringRef network, llvm::StringRef member,
 /// adjoint and build the kernels from a network go in front of it.
 void buildCPULoweringPipeline(mlir::OpPassManager &pm);
 
-/// Registers the conversion passes and the `snn-lower-to-cpu` pipeline.
+/// Options of the `snn-lower-to-timestep` pipeline.
+struct TimeStepPipelineOptions {
+  /// Step of the time grid in milliseconds.
+  double dtMs = 0.5;
+  /// Steepness of the fast-sigmoid surrogate.
+  double surrogateSlope = 10.0;
+  /// Run snn-instrument-traffic on the kernels before lowering them.
+  bool instrumentTraffic = false;
+};
+
+/// Adds the passes that take a module with networks to time-stepped BPTT
+/// kernels in the LLVM dialect: convert-snn-to-timestep, optionally
+/// snn-instrument-traffic, then convert-ev-to-llvm (whose ev stage has
+/// nothing to do here; its standard-to-LLVM stages lower the kernels).
+void buildTimeStepLoweringPipeline(mlir::OpPassManager &pm,
+                                   const TimeStepPipelineOptions &options);
+
+/// Registers the conversion passes and the `snn-lower-to-cpu` and
+/// `snn-lower-to-timestep` pipelines.
 void registerConversionPasses();
 
 #define GEN_PASS_REGISTRATION

@@ -110,4 +110,110 @@ def ConvertSNNToEV : Pass<"convert-snn-to-ev", "mlir::ModuleOp"> {
   ];
 }
 
+def ConvertSNNToTimeStep : Pass<"convert-snn-to-timestep", "mlir::ModuleOp"> {
+  let summary = "Build time-stepped surrogate-gradient BPTT kernels";
+  let description = [{
+    Replaces every `snn.network` by `func.func` kernels in `scf`, `arith`,
+    `math` and `memref` that run it on a time grid of step `dt`
+    milliseconds and train it by backpropagation through time with a
+    surrogate gradient: the baseline of `docs/baseline.md`, from the same
+    IR as the exact method. The discretisation is that of the runtime's
+    executor (`runtime/TimeStep.cpp`), so the two agree step for step:
+
+    - N = ceil(T / dt) steps, t_n = n dt. Each step decays the state with
+      the *exact* propagator over dt (not forward Euler):
+      `Vpre = a V + c I`, `I = b I`, with `a = e^{-dt/tau_mem}`,
+      `b = e^{-dt/tau_syn}` and `c` the coupling term, computed at compile
+      time by the runtime's own `propagatorFor` and folded in as constants.
+    - The spike is the Heaviside step `S = Vpre >= theta`; `V` is reset
+      to `reset` and, with a refractory period, clamped there for
+      round(t_ref / dt) steps. The synaptic input of step n is added to
+      `I` after the threshold test, by the projections' `deliver` kernels.
+    - A delay d becomes round(d / dt) whole steps: the presynaptic spike of
+      step n - D is read from a ring of the last `depth` steps' spikes,
+      `depth` = 1 + the largest delay leaving the population, at slot
+      `(n - D) mod depth`. Delays are not learnable on the grid.
+    - The backward pass replaces dS/dV by the fast sigmoid
+      `1 / (1 + slope |Vpre - theta|)^2` and detaches the reset. It reads
+      back, per LIF neuron and step, the pre-reset voltage and a byte of
+      flags (spike 1, refractory clamp 2) that the forward step stored
+      at its step index, and accumulates the weight and threshold
+      gradients of learnable parameters.
+
+    For a network `@N` with LIF population `P` (n neurons, ring depth D),
+    LI readout `Q`, source `S` (m channels) and projection `R` (m -> n):
+
+    | kernel | kind | arguments |
+    |---|---|---|
+    | `@N_P_step` | `step` | `v, i: memref<nxf64>, spikes: memref<Dxnxi8>, threshold: memref<nxf64>, [clamp: memref<nxi32>], voltage_trace: memref<Nxnxf64>, flag_trace: memref<Nxnxi8>, step: index, training: i1` |
+    | `@N_Q_step` | `step` | `v, i, max_v: memref<nxf64>, max_step: memref<nxi32>, step: index` |
+    | `@N_S_record` | `record` | `spikes: memref<Dxmxi8>, flag_trace: memref<Nxmxi8>, step: index` |
+    | `@N_R_deliver` | `deliver` | `w: memref<nxmxf64>, spikes: memref<Dxmxi8>, current: memref<nxf64>, step: index` |
+    | `@N_P_backward_step` | `backward_step` | `av, ai: memref<nxf64>, adjoint_spikes: memref<Dxnxf64>, threshold, voltage_trace, flag_trace, [threshold_grad: memref<nxf64>], step` |
+    | `@N_Q_backward_step` | `backward_step` | `av, ai: memref<nxf64>` |
+    | `@N_R_backward_deliver` | `backward_deliver` | `w, ai_post, [adjoint_spikes_pre], [flag_trace_pre, weight_grad], step` |
+
+    Every kernel carries `snn.kernel` (its kind) and every memref argument
+    `snn.memory` (the memory class of DESIGN.md section 4 its accesses
+    count under), which `snn-instrument-traffic` reads.
+
+    What stays with the host, as in the runtime: binning input spikes into
+    the sources' rings, the loss and its errors (written into the adjoint
+    spike ring at the first-spike step, or into `av` of a readout at the
+    step of its maximum), the spike limit per neuron, and the call order:
+    forward, per step, every `step`, then every `record` and `deliver`;
+    backward, per step from N - 1 down, every `backward_deliver` in
+    reverse, then every `backward_step`. Backward kernels are built only
+    for networks with a loss.
+
+    ```mlir
+    snn.network @net duration(10.0) {
+      %in = snn.source "in" : !snn.source<2>
+      %out = snn.lif "out" tau_mem(20.0) tau_syn(5.0) threshold(1.0)
+          : !snn.lif<3>
+      snn.project "in_out" %in -> %out weight(...) learn <weight> : ...
+      snn.ttfs_loss %out tau0(0.5) tau1(6.4) alpha(3.0e-3) : !snn.lif<3>
+    }
+    ```
+
+    becomes, with `dt=0.5` (20 steps), `@net_out_step`,
+    `@net_in_record`, `@net_in_out_deliver`, `@net_out_backward_step` and
+    `@net_in_out_backward_deliver`, e.g.
+
+    ```mlir
+    func.func @net_out_step(%v: memref<3xf64> {snn.memory = "state"}, ...,
+        %step: index, %training: i1) attributes {snn.kernel = "step"} {
+      %a = arith.constant 0.97530991202833262 : f64
+      ...
+      scf.for %j = %c0 to %c3 step %c1 {
+        %vpre = ... a v + c i ...
+        %spike = arith.cmpf oge, %vpre, %theta : f64
+        ...
+        memref.store %vpre, %voltage_trace[%step, %j] : memref<20x3xf64>
+      }
+    }
+    ```
+
+    With `keep-network` the networks stay beside their kernels.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect"
+  ];
+  let options = [
+    Option<"dtMs", "dt", "double", /*default=*/"0.5",
+           "Step of the time grid in milliseconds">,
+    Option<"surrogateSlope", "surrogate-slope", "double", /*default=*/"10.0",
+           "Steepness of the fast-sigmoid surrogate, per unit of voltage">,
+    Option<"keepNetwork", "keep-network", "bool", /*default=*/"false",
+           "Leave the snn.network ops in the module beside their kernels">
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "Number of kernels built">
+  ];
+}
+
 #endif // SNNC_CONVERSION_PASSES_TD

@@ -58,4 +58,78 @@ def SNNDeriveAdjoint : Pass<"snn-derive-adjoint", "snnc::snn::NetworkOp"> {
   ];
 }
 
+def SNNInstrumentTraffic : Pass<"snn-instrument-traffic", "mlir::ModuleOp"> {
+  let summary = "make compiled kernels count their own memory traffic";
+  let description = [{
+    Gives every kernel (a `func.func` with an `snn.kernel` attribute, as
+    `convert-snn-to-ev` and `convert-snn-to-timestep` build them) a last
+    argument `memref<36xi64>` of byte counters and, in front of every
+    memory access, an increment of the counter of the access's memory
+    class and phase (DESIGN.md section 4) by the bytes it moves. The
+    counting is done by the kernel as it runs, never estimated afterwards.
+
+    The counter of direction `d` (0 read, 1 written), phase `p` (0
+    forward, 1 backward, 2 update) and class `c` (0 synapse, 1 state,
+    2 record, 3 queue, 4 grad, 5 noc) is entry `18 d + 6 p + c`: the
+    layout of `runtime::TrafficCounters`' `bytesRead` followed by its
+    `bytesWritten`, so a host passes `&counters.bytesRead[0][0]`.
+
+    - The phase comes from the kernel kind: `propagator`, `advance`,
+      `crossing`, `fanout`, `step`, `record` and `deliver` are forward;
+      `adjoint_jump`, `weight_grad`, `backward_step` and
+      `backward_deliver` are backward. No kernel runs in the update phase.
+    - The class comes from the memref the access goes through: an
+      argument's `snn.memory` attribute, a constant global's `snn.memory`
+      attribute, or, for the event kernels, their ABI (weights are
+      synapse, voltages, currents, adjoints and propagator output state,
+      gradients grad).
+    - `memref.load` reads and `memref.store` writes one element (f64 and
+      index 8 bytes, i32 4, i8 1). `ev.fanout` reads a column of weights
+      and reads and writes a row of currents, `ev.accumulate` reads a row
+      of adjoints and reads and writes a column of gradients, 8 bytes per
+      target each; the increments go in front of the op, so it lowers to
+      LLVM unchanged.
+
+    Before:
+
+    ```mlir
+    func.func @net_in_out_fanout(%w: memref<3x2xf64>, %pre: index,
+        %current: memref<3xf64>) attributes {snn.kernel = "fanout"} {
+      ev.fanout %w[%pre] into %current : memref<3x2xf64>, memref<3xf64>
+      return
+    }
+    ```
+
+    After (one of the three increments shown):
+
+    ```mlir
+    func.func @net_in_out_fanout(%w: memref<3x2xf64>, %pre: index,
+        %current: memref<3xf64>,
+        %counters: memref<36xi64> {snn.traffic_counters})
+        attributes {snn.kernel = "fanout"} {
+      %c0 = arith.constant 0 : index
+      %old = memref.load %counters[%c0] : memref<36xi64>
+      %bytes = arith.constant 24 : i64
+      %new = arith.addi %old, %bytes : i64
+      memref.store %new, %counters[%c0] : memref<36xi64>
+      ...
+      ev.fanout %w[%pre] into %current : memref<3x2xf64>, memref<3xf64>
+      return
+    }
+    ```
+
+    A kernel that already has a counters argument is left alone; an
+    access whose memory class cannot be told, or an unknown kernel kind,
+    is an error.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::memref::MemRefDialect"
+  ];
+  let statistics = [
+    Statistic<"numKernels", "kernels", "Kernels instrumented">,
+    Statistic<"numIncrements", "increments", "Counter increments inserted">
+  ];
+}
+
 #endif // SNNC_TRANSFORMS_PASSES_TD
