@@ -20,16 +20,16 @@ namespace snnc::runtime {
 
 Evaluation evaluate(const Network &network, const std::vector<Sample> &samples,
                     int32_t threads, const SimulationOptions &simulation,
-                    std::string &error) {
-  // Chunks bound the memory runBatch holds; the sums stay in sample order.
+                    std::string &error, const BatchRunner &runner) {
+  // Chunks bound the memory a batch holds; the sums stay in sample order.
   constexpr size_t kChunk = 512;
   Evaluation result;
   double lossSum = 0;
   for (size_t begin = 0; begin < samples.size(); begin += kChunk) {
     size_t end = std::min(samples.size(), begin + kChunk);
     std::vector<Sample> chunk(samples.begin() + begin, samples.begin() + end);
-    BatchResult batch = runBatch(network, chunk, /*computeGradients=*/false,
-                                 threads, simulation);
+    BatchResult batch =
+        runner(network, chunk, /*computeGradients=*/false, threads, simulation);
     if (!batch.error.empty()) {
       error = batch.error;
       break;
@@ -109,6 +109,10 @@ std::string Trainer::validate() const {
            std::to_string(options.patience) + ")";
   if (network.loss.kind == LossKind::None)
     return "network @" + network.name + " has no loss to train";
+  if (!options.batchRunner)
+    return "no batch runner given";
+  if (options.method.empty())
+    return "the training method has no name";
   if (std::string error = optimizer.validate(); !error.empty())
     return error;
   return network.validate();
@@ -163,8 +167,9 @@ std::string Trainer::train(const std::vector<Sample> &trainSet,
       batch.clear();
       for (size_t index = begin; index < end; ++index)
         batch.push_back(trainSet[order[index]]);
-      BatchResult result = runBatch(network, batch, /*computeGradients=*/true,
-                                    options.threads, options.simulation);
+      BatchResult result =
+          options.batchRunner(network, batch, /*computeGradients=*/true,
+                              options.threads, options.simulation);
       if (!result.error.empty())
         return "epoch " + std::to_string(epoch + 1) + ", batch " +
                std::to_string(batchIndex + 1) + ": " + result.error;
@@ -195,8 +200,9 @@ std::string Trainer::train(const std::vector<Sample> &trainSet,
     metrics.validationAccuracy = std::numeric_limits<double>::quiet_NaN();
     if (validating) {
       std::string error;
-      Evaluation validation = evaluate(network, validationSet, options.threads,
-                                       options.simulation, error);
+      Evaluation validation =
+          evaluate(network, validationSet, options.threads, options.simulation,
+                   error, options.batchRunner);
       if (!error.empty())
         return "epoch " + std::to_string(epoch + 1) + ", validation: " + error;
       metrics.validationLoss = validation.meanLoss;
@@ -264,6 +270,8 @@ std::string Trainer::train(const std::vector<Sample> &trainSet,
 //   u32 epochs, per epoch: i32 epoch, 7 x f64 (rate, train loss and
 //     accuracy, validation loss and accuracy, seconds, reserved)
 //   u64 n + n bytes of Optimizer::serializeState
+//   [u64 n + n bytes of TrainerOptions::method, absent for "exact", so the
+//     checkpoints of the exact method keep the layout they always had]
 //   u64 FNV-1a hash of every byte before it
 
 static const char kCheckpointMagic[8] = {'S', 'N', 'N', 'C',
@@ -400,6 +408,11 @@ std::string Trainer::writeCheckpoint(const std::string &path) const {
   writer.word(optimizerState.size(), 8);
   writer.bytes.insert(writer.bytes.end(), optimizerState.begin(),
                       optimizerState.end());
+  if (options.method != "exact") {
+    writer.word(options.method.size(), 8);
+    writer.bytes.insert(writer.bytes.end(), options.method.begin(),
+                        options.method.end());
+  }
   writer.word(fnv1a(writer.bytes.data(), writer.bytes.size()), 8);
 
   // Write beside the target, then rename over it: rename is atomic, so a
@@ -506,11 +519,26 @@ std::string Trainer::resume(const std::string &path) {
     reader.real();
   }
   uint64_t stateSize = reader.word(8);
-  if (reader.failed() || stateSize != reader.remaining())
+  if (reader.failed() || stateSize > reader.remaining())
     return truncated;
   size_t stateBegin = sizeof kCheckpointMagic + reader.position();
   std::vector<uint8_t> optimizerState(bytes.begin() + stateBegin,
                                       bytes.begin() + stateBegin + stateSize);
+
+  // The method section follows the optimizer state unless it is "exact".
+  std::string savedMethod = "exact";
+  size_t methodBegin = stateBegin + stateSize;
+  if (methodBegin < bodySize) {
+    Reader methodReader(bytes.data() + methodBegin, bodySize - methodBegin);
+    uint64_t methodSize = methodReader.word(8);
+    if (methodReader.failed() || methodSize != methodReader.remaining())
+      return truncated;
+    savedMethod.assign(bytes.begin() + methodBegin + 8,
+                       bytes.begin() + bodySize);
+  }
+  if (savedMethod != options.method)
+    return where + "written by training with method '" + savedMethod +
+           "', not '" + options.method + "'";
   for (size_t index = 0; index < restored.projections.size(); ++index)
     if (restored.projections[index].delayMs.size() != delayCounts[index])
       return truncated;

@@ -27,6 +27,13 @@
 
 namespace snnc::runtime {
 
+/// Runs a mini-batch forward, and backward when `computeGradients` is set:
+/// runBatch's contract (sums bit-identical whatever the thread count), so
+/// that another method, such as the time-stepped baseline, can stand in.
+using BatchRunner = std::function<BatchResult(
+    const Network &network, const std::vector<Sample> &batch,
+    bool computeGradients, int threads, const SimulationOptions &options)>;
+
 struct TrainerOptions {
   int32_t epochs = 10;
   int32_t batchSize = 32;
@@ -41,6 +48,13 @@ struct TrainerOptions {
   SimulationOptions simulation;
   /// When not empty, a checkpoint is written there after every epoch.
   std::string checkpointPath;
+  /// Runs every training and validation batch; the exact method by default.
+  BatchRunner batchRunner = runBatch;
+  /// Names the method of batchRunner and its settings (e.g. "bptt dt=0.5
+  /// slope=10"). Checkpoints record it, and a resume refuses a checkpoint
+  /// written under another method; "exact" leaves the checkpoint layout as
+  /// it was before methods existed.
+  std::string method = "exact";
 };
 
 /// Loss and accuracy of a network over a set of samples.
@@ -81,11 +95,11 @@ struct TrainProgress {
   double seconds = 0;
 };
 
-/// Runs `samples` forward (no gradients) in chunks through runBatch. Sets
+/// Runs `samples` forward (no gradients) in chunks through `runner`. Sets
 /// `error` and returns what was done when a sample cannot be simulated.
 Evaluation evaluate(const Network &network, const std::vector<Sample> &samples,
                     int32_t threads, const SimulationOptions &simulation,
-                    std::string &error);
+                    std::string &error, const BatchRunner &runner = runBatch);
 
 /// Overrides of the learn flags of a network, as `--learn` spells them:
 /// a comma-separated list of `weights`, `delays`, `thresholds` (singular

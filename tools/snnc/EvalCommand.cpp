@@ -1,7 +1,10 @@
 //===- EvalCommand.cpp - snnc eval ----------------------------------------===//
 //
 // Evaluates a (trained) model on the test split of a data set, and on its
-// validation split when asked, with the exact forward pass.
+// validation split when asked, with the exact forward pass or the
+// time-stepped one (--method bptt). With --noise it also measures the test
+// accuracy under perturbed weights, thresholds and input spike times, over
+// several noise seeds (runtime/Noise.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,11 +14,13 @@
 #include "snnc/Driver/Model.h"
 
 #include "dialects/SNN/SNNOps.h"
+#include "runtime/Noise.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <thread>
 
@@ -58,6 +63,22 @@ static cl::opt<int>
                             "(default 0; -1 for all)"),
                    cl::sub(evalCommand));
 static cl::opt<std::string>
+    methodName("method", cl::init("exact"),
+               cl::desc("Forward pass: exact (event-driven, default) or bptt "
+                        "(time-stepped on a grid of --dt)"),
+               cl::value_desc("name"), cl::sub(evalCommand));
+static cl::opt<double> stepMs("dt", cl::init(0.5),
+                              cl::desc("--method bptt: time step in ms "
+                                       "(default 0.5)"),
+                              cl::value_desc("ms"), cl::sub(evalCommand));
+static cl::opt<std::string>
+    noiseText("noise",
+              cl::desc("Also evaluate under noise: relative weight and "
+                       "threshold noise, spike-time jitter in ms, number "
+                       "of noise seeds (default 5)"),
+              cl::value_desc("weight=R,threshold=R,jitter=MS[,seeds=N]"),
+              cl::sub(evalCommand));
+static cl::opt<std::string>
     reportDir("report",
               cl::desc("Write report.json and SVG plots into this folder"),
               cl::value_desc("dir"), cl::sub(evalCommand));
@@ -81,6 +102,22 @@ int snnc::driver::runEval() {
   if (mlir::failed(network))
     return 1;
 
+  MethodChoice method;
+  double dtValue = stepMs;
+  if (std::string problem = chooseMethod(
+          methodName, stepMs.getNumOccurrences() ? &dtValue : nullptr, nullptr,
+          *network, method);
+      !problem.empty())
+    return fail(problem);
+  std::optional<runtime::NoiseOptions> noise;
+  if (noiseText.getNumOccurrences()) {
+    runtime::NoiseOptions parsed;
+    std::string problem;
+    if (!runtime::parseNoiseOptions(noiseText, parsed, problem))
+      return fail(problem);
+    noise = parsed;
+  }
+
   // Only the splits evaluated are generated or kept.
   runtime::DatasetOptions dataOptions;
   dataOptions.seed = dataSeed;
@@ -100,14 +137,40 @@ int snnc::driver::runEval() {
   std::optional<runtime::Evaluation> validation;
   if (!dataset->validation.empty()) {
     validation = runtime::evaluate(*network, dataset->validation, threadCount,
-                                   simulation, error);
+                                   simulation, error, method.runner);
     if (!error.empty())
       return fail("validation set: " + error);
   }
-  runtime::Evaluation test = runtime::evaluate(*network, dataset->test,
-                                               threadCount, simulation, error);
+  runtime::Evaluation test = runtime::evaluate(
+      *network, dataset->test, threadCount, simulation, error, method.runner);
   if (!error.empty())
     return fail("test set: " + error);
+
+  // Seed s perturbs a copy of the network and of the test set; models
+  // trained by either method meet the same draws.
+  std::vector<double> noisyAccuracies;
+  double noisyMean = 0, noisyStd = 0;
+  if (noise) {
+    for (int32_t seed = 0; seed < noise->seeds; ++seed) {
+      runtime::Network perturbed =
+          runtime::perturbNetwork(*network, *noise, seed);
+      std::vector<runtime::Sample> jittered =
+          runtime::jitterSamples(dataset->test, *noise, seed);
+      runtime::Evaluation noisy = runtime::evaluate(
+          perturbed, jittered, threadCount, simulation, error, method.runner);
+      if (!error.empty())
+        return fail("test set under noise seed " + llvm::Twine(seed) + ": " +
+                    error);
+      noisyAccuracies.push_back(noisy.accuracy);
+      noisyMean += noisy.accuracy;
+    }
+    noisyMean /= noisyAccuracies.size();
+    // The sample standard deviation over seeds; zero with one seed.
+    for (double accuracy : noisyAccuracies)
+      noisyStd += (accuracy - noisyMean) * (accuracy - noisyMean);
+    if (noisyAccuracies.size() > 1)
+      noisyStd = std::sqrt(noisyStd / (noisyAccuracies.size() - 1));
+  }
   double wallSeconds = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - wallStart)
                            .count();
@@ -125,6 +188,19 @@ int snnc::driver::runEval() {
                 "test accuracy: %.2f%% (%d/%d), test loss %.4f\n",
                 100 * test.accuracy, test.correct, test.samples, test.meanLoss);
   llvm::outs() << line;
+  if (noise) {
+    std::snprintf(line, sizeof line,
+                  "noisy test accuracy: %.2f%% +- %.2f%% over %d seeds "
+                  "(noiseless %.2f%%; %s)\n",
+                  100 * noisyMean, 100 * noisyStd, noise->seeds,
+                  100 * test.accuracy, runtime::describeNoise(*noise).c_str());
+    llvm::outs() << line;
+    for (size_t seed = 0; seed < noisyAccuracies.size(); ++seed) {
+      std::snprintf(line, sizeof line, "  noise seed %zu: %.2f%%\n", seed,
+                    100 * noisyAccuracies[seed]);
+      llvm::outs() << line;
+    }
+  }
   llvm::outs().flush();
 
   if (!reportDir.empty()) {
@@ -145,6 +221,21 @@ int snnc::driver::runEval() {
       json.member("validation_size", static_cast<int32_t>(validationSize));
       json.member("test_size", static_cast<int32_t>(testSize));
       json.member("threads", threadCount);
+      json.member("method", method.name);
+      if (method.name == "bptt")
+        json.member("dt_ms", method.timeStep.dtMs);
+      if (noise) {
+        json.key("noise").beginObject();
+        json.member("weight", noise->weightStd);
+        json.member("threshold", noise->thresholdStd);
+        json.member("jitter_ms", noise->jitterMs);
+        json.member("seeds", noise->seeds);
+        json.member("noiseless_test_accuracy", test.accuracy);
+        json.member("mean_test_accuracy", noisyMean);
+        json.member("std_test_accuracy", noisyStd);
+        json.member("test_accuracy_per_seed", noisyAccuracies);
+        json.endObject();
+      }
     });
     if (!error.empty())
       return fail(error);

@@ -1,9 +1,10 @@
 //===- TrainCommand.cpp - snnc train --------------------------------------===//
 //
-// Trains a model on a data set with exact event-driven gradients: mini-batch
-// Adam or SGD, validation every epoch, early stopping, checkpoints, and a
-// report folder. The trained model is written back as .mlir with its
-// parameters in resource blobs.
+// Trains a model on a data set with exact event-driven gradients, or with
+// the time-stepped surrogate-gradient BPTT baseline (--method bptt):
+// mini-batch Adam or SGD, validation every epoch, early stopping,
+// checkpoints, and a report folder. The trained model is written back as
+// .mlir with its parameters in resource blobs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +30,8 @@ using namespace snnc::driver;
 namespace cl = llvm::cl;
 
 cl::SubCommand snnc::driver::trainCommand(
-    "train", "Train a model on a data set with exact event-driven gradients");
+    "train", "Train a model on a data set with exact event-driven gradients "
+             "(or surrogate-gradient BPTT)");
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                       cl::desc("<model.mlir>"),
@@ -46,6 +48,20 @@ static cl::opt<std::string>
     networkName("network",
                 cl::desc("Network to train when the model has several"),
                 cl::sub(trainCommand));
+static cl::opt<std::string>
+    methodName("method", cl::init("exact"),
+               cl::desc("Gradients: exact (event-driven, default) or bptt "
+                        "(time-stepped, surrogate gradient)"),
+               cl::value_desc("name"), cl::sub(trainCommand));
+static cl::opt<double> stepMs("dt", cl::init(0.5),
+                              cl::desc("--method bptt: time step in ms "
+                                       "(default 0.5)"),
+                              cl::value_desc("ms"), cl::sub(trainCommand));
+static cl::opt<double>
+    surrogateSlope("surrogate-slope", cl::init(10),
+                   cl::desc("--method bptt: steepness of the fast-sigmoid "
+                            "surrogate (default 10)"),
+                   cl::sub(trainCommand));
 static cl::opt<int> epochs("epochs", cl::init(20),
                            cl::desc("Epochs to train (default 20)"),
                            cl::sub(trainCommand));
@@ -237,6 +253,23 @@ int snnc::driver::runTrain() {
   if (learn)
     runtime::applyLearnSelection(network, *learn);
 
+  MethodChoice method;
+  double dtValue = stepMs, slopeValue = surrogateSlope;
+  if (std::string problem = chooseMethod(
+          methodName, stepMs.getNumOccurrences() ? &dtValue : nullptr,
+          surrogateSlope.getNumOccurrences() ? &slopeValue : nullptr, network,
+          method);
+      !problem.empty())
+    return fail(problem);
+  if (method.name == "bptt")
+    for (const runtime::Projection &projection : network.projections)
+      if (projection.learnDelay)
+        return fail(modelPath + ": projection '" + projection.name +
+                    "' learns delays, which --method bptt keeps fixed; "
+                    "choose the parameters with --learn");
+  options.batchRunner = method.runner;
+  options.method = method.description;
+
   runtime::DatasetOptions dataOptions;
   dataOptions.seed = dataSeed;
   dataOptions.dataDir = dataDir;
@@ -264,8 +297,11 @@ int snnc::driver::runTrain() {
                  << dataset->train.size() << " train, "
                  << dataset->validation.size() << " validation, "
                  << dataset->test.size() << " test samples), learning "
-                 << learnedParameters(network) << ", " << optimizerName
-                 << " lr " << llvm::format("%g", learningRate.getValue()) << " "
+                 << learnedParameters(network) << " with "
+                 << (method.name == "exact" ? std::string("exact gradients")
+                                            : method.description)
+                 << ", " << optimizerName << " lr "
+                 << llvm::format("%g", learningRate.getValue()) << " "
                  << scheduleName << ", batch " << options.batchSize << ", "
                  << options.threads << " threads\n";
     if (trainer.epochsDone() > 0)
@@ -302,7 +338,7 @@ int snnc::driver::runTrain() {
   std::optional<runtime::Evaluation> test;
   if (!dataset->test.empty()) {
     test = runtime::evaluate(network, dataset->test, options.threads,
-                             options.simulation, error);
+                             options.simulation, error, method.runner);
     if (!error.empty())
       return fail("test set: " + error);
   }
@@ -339,6 +375,11 @@ int snnc::driver::runTrain() {
       json.member("train_size", static_cast<int32_t>(trainSize));
       json.member("validation_size", static_cast<int32_t>(validationSize));
       json.member("test_size", static_cast<int32_t>(testSize));
+      json.member("method", method.name);
+      if (method.name == "bptt") {
+        json.member("dt_ms", method.timeStep.dtMs);
+        json.member("surrogate_slope", method.timeStep.slope);
+      }
       json.member("epochs", options.epochs);
       json.member("batch_size", options.batchSize);
       json.member("optimizer", std::string(optimizerName));

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 using namespace snnc;
 using namespace snnc::driver;
@@ -62,6 +63,57 @@ std::optional<Dataset> driver::loadDatasetFor(const Network &network,
     return std::nullopt;
   }
   return dataset;
+}
+
+std::string driver::chooseMethod(const std::string &name, const double *dtMs,
+                                 const double *slope, const Network &network,
+                                 MethodChoice &method) {
+  method = MethodChoice();
+  if (name == "exact") {
+    if (dtMs)
+      return "--dt applies only to --method bptt";
+    if (slope)
+      return "--surrogate-slope applies only to --method bptt";
+    return "";
+  }
+  if (name != "bptt")
+    return "--method: unknown method '" + name + "'; expected exact or bptt";
+  method.name = name;
+  if (dtMs)
+    method.timeStep.dtMs = *dtMs;
+  if (slope)
+    method.timeStep.slope = *slope;
+  char text[64];
+  if (!(method.timeStep.dtMs > 0) || !std::isfinite(method.timeStep.dtMs)) {
+    std::snprintf(text, sizeof text, "%g", method.timeStep.dtMs);
+    return std::string("--dt must be a positive number of milliseconds "
+                       "(got ") +
+           text + ")";
+  }
+  if (!(method.timeStep.slope > 0) || !std::isfinite(method.timeStep.slope)) {
+    std::snprintf(text, sizeof text, "%g", method.timeStep.slope);
+    return std::string("--surrogate-slope must be positive (got ") + text + ")";
+  }
+  if (std::string error = validateTimeStepOptions(network, method.timeStep);
+      !error.empty())
+    return "--method bptt: " + error;
+
+  // The grid's spike-count limit follows the simulation options of the
+  // caller, as the exact method's does.
+  TimeStepOptions timeStep = method.timeStep;
+  method.runner = [timeStep](const Network &network,
+                             const std::vector<Sample> &batch,
+                             bool computeGradients, int threads,
+                             const SimulationOptions &simulation) {
+    TimeStepOptions options = timeStep;
+    options.maxSpikesPerNeuron = simulation.maxSpikesPerNeuron;
+    return runTimeStepBatch(network, batch, computeGradients, threads, options);
+  };
+  char description[96];
+  std::snprintf(description, sizeof description, "bptt dt=%g slope=%g",
+                timeStep.dtMs, timeStep.slope);
+  method.description = description;
+  return "";
 }
 
 void driver::writeLearnFlags(snn::NetworkOp networkOp, const Network &network) {

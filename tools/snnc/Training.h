@@ -11,6 +11,7 @@
 
 #include "runtime/Datasets.h"
 #include "runtime/Json.h"
+#include "runtime/TimeStep.h"
 #include "runtime/Trainer.h"
 
 #include <chrono>
@@ -32,6 +33,27 @@ std::optional<runtime::Dataset> loadDatasetFor(const runtime::Network &network,
                                                const std::string &name,
                                                runtime::DatasetOptions options,
                                                std::string &error);
+
+/// The method a command trains or evaluates with, as --method, --dt and
+/// --surrogate-slope choose it.
+struct MethodChoice {
+  /// "exact" or "bptt".
+  std::string name = "exact";
+  /// The grid of the bptt method.
+  runtime::TimeStepOptions timeStep;
+  /// runBatch, or runTimeStepBatch on timeStep's grid.
+  runtime::BatchRunner runner = runtime::runBatch;
+  /// The method and its settings in one line ("bptt dt=0.5 slope=10"), as
+  /// checkpoints record it.
+  std::string description = "exact";
+};
+
+/// Builds the method `name` for `network`. `dtMs` and `slope` are null
+/// when their flags were not given; giving one with the exact method is an
+/// error. Returns an error naming the flag, or an empty string.
+std::string chooseMethod(const std::string &name, const double *dtMs,
+                         const double *slope, const runtime::Network &network,
+                         MethodChoice &method);
 
 /// Writes the learn flags of `network` into the ops of `networkOp`, so the
 /// written model says what was learned.

@@ -2,6 +2,7 @@
 
 #include "runtime/Trainer.h"
 #include "runtime/Datasets.h"
+#include "runtime/TimeStep.h"
 
 #include "gtest/gtest.h"
 
@@ -250,6 +251,118 @@ TEST(TrainerTest, DamagedOrForeignCheckpointsAreRejected) {
   error = freshTrainer.resume(temporaryPath("missing.ckpt"));
   EXPECT_NE(error.find("cannot read checkpoint"), std::string::npos) << error;
   std::remove(checkpoint.c_str());
+}
+
+/// A batch runner of the time-stepped method on a 0.5 ms grid.
+BatchRunner timeStepRunner() {
+  return [](const Network &network, const std::vector<Sample> &batch,
+            bool computeGradients, int threads, const SimulationOptions &) {
+    TimeStepOptions options;
+    options.dtMs = 0.5;
+    return runTimeStepBatch(network, batch, computeGradients, threads, options);
+  };
+}
+
+TEST(TrainerTest, BatchRunnerReplacesTheMethod) {
+  Dataset data = makeData(64, 32);
+
+  // Every training and validation batch goes through the hook.
+  int64_t gradientSamples = 0, forwardSamples = 0;
+  Network counted = makeNetwork();
+  TrainerOptions options = makeOptions(2);
+  options.batchRunner = [&](const Network &network,
+                            const std::vector<Sample> &batch,
+                            bool computeGradients, int threads,
+                            const SimulationOptions &simulation) {
+    (computeGradients ? gradientSamples : forwardSamples) +=
+        static_cast<int64_t>(batch.size());
+    return runBatch(network, batch, computeGradients, threads, simulation);
+  };
+  Trainer countedTrainer(counted, options);
+  ASSERT_EQ(countedTrainer.train(data.train, data.validation), "");
+  EXPECT_EQ(gradientSamples, 2 * 64);
+  EXPECT_EQ(forwardSamples, 2 * 32);
+
+  // Wrapping runBatch changes nothing; the time-stepped method trains
+  // other parameters, the same ones on any thread count.
+  Network exact = makeNetwork();
+  Trainer exactTrainer(exact, makeOptions(2));
+  ASSERT_EQ(exactTrainer.train(data.train, data.validation), "");
+  expectBitIdentical(parameters(exact), parameters(counted));
+
+  std::vector<std::vector<double>> stepped;
+  for (int32_t threads : {1, 2}) {
+    Network network = makeNetwork();
+    TrainerOptions steppedOptions = makeOptions(2);
+    steppedOptions.threads = threads;
+    steppedOptions.batchRunner = timeStepRunner();
+    steppedOptions.method = "bptt dt=0.5 slope=10";
+    Trainer trainer(network, steppedOptions);
+    ASSERT_EQ(trainer.train(data.train, data.validation), "");
+    stepped.push_back(parameters(network));
+  }
+  expectBitIdentical(stepped[0], stepped[1]);
+  EXPECT_NE(stepped[0], parameters(exact));
+}
+
+TEST(TrainerTest, CheckpointsRecordTheMethod) {
+  Dataset data = makeData(32, 16);
+  std::string exactPath = temporaryPath("exact.ckpt");
+  std::string steppedPath = temporaryPath("stepped.ckpt");
+
+  Network exact = makeNetwork();
+  TrainerOptions exactOptions = makeOptions(1);
+  exactOptions.checkpointPath = exactPath;
+  Trainer exactTrainer(exact, exactOptions);
+  ASSERT_EQ(exactTrainer.train(data.train, data.validation), "");
+
+  Network stepped = makeNetwork();
+  TrainerOptions steppedOptions = makeOptions(1);
+  steppedOptions.checkpointPath = steppedPath;
+  steppedOptions.batchRunner = timeStepRunner();
+  steppedOptions.method = "bptt dt=0.5 slope=10";
+  Trainer steppedTrainer(stepped, steppedOptions);
+  ASSERT_EQ(steppedTrainer.train(data.train, data.validation), "");
+
+  // The exact method's checkpoint ends right after the optimizer state;
+  // the other one carries its method after it.
+  std::ifstream exactFile(exactPath, std::ios::binary | std::ios::ate);
+  std::ifstream steppedFile(steppedPath, std::ios::binary | std::ios::ate);
+  EXPECT_EQ(static_cast<int64_t>(steppedFile.tellg()) -
+                static_cast<int64_t>(exactFile.tellg()),
+            8 + static_cast<int64_t>(steppedOptions.method.size()));
+
+  // A resume under another method is refused and changes nothing.
+  Network fresh = makeNetwork();
+  std::vector<double> before = parameters(fresh);
+  Trainer exactResume(fresh, makeOptions(2));
+  std::string error = exactResume.resume(steppedPath);
+  EXPECT_NE(error.find("method 'bptt dt=0.5 slope=10', not 'exact'"),
+            std::string::npos)
+      << error;
+  expectBitIdentical(before, parameters(fresh));
+
+  TrainerOptions otherGrid = makeOptions(2);
+  otherGrid.batchRunner = timeStepRunner();
+  otherGrid.method = "bptt dt=0.25 slope=10";
+  Trainer otherResume(fresh, otherGrid);
+  error = otherResume.resume(steppedPath);
+  EXPECT_NE(error.find("not 'bptt dt=0.25 slope=10'"), std::string::npos)
+      << error;
+  error = otherResume.resume(exactPath);
+  EXPECT_NE(error.find("method 'exact'"), std::string::npos) << error;
+
+  // The same method resumes.
+  Network again = makeNetwork();
+  TrainerOptions sameOptions = makeOptions(2);
+  sameOptions.batchRunner = timeStepRunner();
+  sameOptions.method = steppedOptions.method;
+  Trainer sameResume(again, sameOptions);
+  ASSERT_EQ(sameResume.resume(steppedPath), "");
+  EXPECT_EQ(sameResume.epochsDone(), 1);
+  expectBitIdentical(parameters(stepped), parameters(again));
+  std::remove(exactPath.c_str());
+  std::remove(steppedPath.c_str());
 }
 
 TEST(TrainerTest, OptionsAreChecked) {
