@@ -73,8 +73,8 @@ static std::optional<Phase> phaseOfKind(StringRef kind) {
   return llvm::StringSwitch<std::optional<Phase>>(kind)
       .Cases("propagator", "advance", "crossing", "fanout", Forward)
       .Cases("step", "record", "deliver", Forward)
-      .Cases("adjoint_jump", "weight_grad", "backward_step",
-             "backward_deliver", Backward)
+      .Cases("adjoint_jump", "weight_grad", "backward_step", "backward_deliver",
+             Backward)
       .Default(std::nullopt);
 }
 
@@ -87,24 +87,24 @@ static std::optional<MemoryClass> eventArgumentClass(StringRef kind,
   if (kind == "advance" && position <= 1)
     return State;
   if (kind == "fanout")
-    return position == 0 ? std::optional(Synapse)
-                         : position == 2 ? std::optional(State) : std::nullopt;
+    return position == 0   ? std::optional(Synapse)
+           : position == 2 ? std::optional(State)
+                           : std::nullopt;
   if (kind == "weight_grad")
-    return position == 0 ? std::optional(State)
-                         : position == 1 ? std::optional(Grad) : std::nullopt;
+    return position == 0   ? std::optional(State)
+           : position == 1 ? std::optional(Grad)
+                           : std::nullopt;
   return std::nullopt;
 }
 
 /// The memory class of the memref `memref` inside kernel `kernel`.
-static std::optional<MemoryClass> memoryClassOf(Value memref,
-                                                func::FuncOp kernel,
-                                                StringRef kind) {
+static std::optional<MemoryClass>
+memoryClassOf(Value memref, func::FuncOp kernel, StringRef kind) {
   if (auto argument = dyn_cast<BlockArgument>(memref)) {
     if (argument.getOwner() != &kernel.getBody().front())
       return std::nullopt;
     unsigned position = argument.getArgNumber();
-    if (auto name = kernel.getArgAttrOfType<StringAttr>(position,
-                                                         "snn.memory"))
+    if (auto name = kernel.getArgAttrOfType<StringAttr>(position, "snn.memory"))
       return parseMemoryClass(name.getValue());
     return eventArgumentClass(kind, position);
   }
@@ -167,8 +167,7 @@ static LogicalResult incrementsOf(Operation *op, func::FuncOp kernel,
     increments.push_back({Written, *currentClass, rowBytes});
   } else if (auto accumulate = dyn_cast<ev::AccumulateOp>(op)) {
     // A row of adjoints read; a column of gradients read and written.
-    std::optional<MemoryClass> adjointClass =
-        classify(accumulate.getAdjoint());
+    std::optional<MemoryClass> adjointClass = classify(accumulate.getAdjoint());
     std::optional<MemoryClass> gradientClass =
         classify(accumulate.getGradient());
     if (!adjointClass || !gradientClass)
@@ -230,8 +229,7 @@ LogicalResult SNNInstrumentTrafficPass::instrument(func::FuncOp kernel,
 
   // The counters argument, last so that the kernel's ABI only grows.
   OpBuilder builder(kernel.getContext());
-  auto countersType =
-      MemRefType::get({kNumCounters}, builder.getI64Type());
+  auto countersType = MemRefType::get({kNumCounters}, builder.getI64Type());
   NamedAttribute marker(builder.getStringAttr("snn.traffic_counters"),
                         builder.getUnitAttr());
   unsigned position = kernel.getNumArguments();

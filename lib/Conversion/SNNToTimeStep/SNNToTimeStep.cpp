@@ -127,8 +127,8 @@ struct Emitter {
 
   /// `for index = 0 to count { body(index) }`.
   void loop(int64_t count, function_ref<void(Value)> body) {
-    auto forOp = builder.create<scf::ForOp>(loc, index(0), index(count),
-                                            index(1));
+    auto forOp =
+        builder.create<scf::ForOp>(loc, index(0), index(count), index(1));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(forOp.getBody()->getTerminator());
     body(forOp.getInductionVar());
@@ -152,8 +152,7 @@ struct Emitter {
     body();
   }
   /// `condition ? body() : otherwise`, evaluating body only when taken.
-  Value whenElse(Value condition, function_ref<Value()> body,
-                 Value otherwise) {
+  Value whenElse(Value condition, function_ref<Value()> body, Value otherwise) {
     auto ifOp = builder.create<scf::IfOp>(loc, TypeRange{otherwise.getType()},
                                           condition, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(builder);
@@ -383,15 +382,15 @@ void TimeStepBuilder::buildLIFStep(snn::LIFOp lif) {
       Value left = emit.load(clamp, neuron);
       Value clamped = builder.create<arith::CmpIOp>(
           emit.loc, arith::CmpIPredicate::sgt, left, emit.integer(0, 32));
-      Value free = builder.create<arith::XOrIOp>(emit.loc, clamped,
-                                                 emit.integer(1, 1));
+      Value free =
+          builder.create<arith::XOrIOp>(emit.loc, clamped, emit.integer(1, 1));
       spike = builder.create<arith::AndIOp>(emit.loc, spike, free);
       spikeByte = builder.create<arith::ExtUIOp>(emit.loc, i8, spike);
       held = builder.create<arith::OrIOp>(emit.loc, spike, clamped);
       Value counted =
           builder.create<arith::SubIOp>(emit.loc, left, emit.integer(1, 32));
-      Value started = emit.select(
-          spike, emit.integer(grid.refractorySteps, 32), left);
+      Value started =
+          emit.select(spike, emit.integer(grid.refractorySteps, 32), left);
       emit.store(emit.select(clamped, counted, started), clamp, neuron);
       Value clampFlag = emit.integer(kClampFlag, 8);
       flags = emit.select(clamped, clampFlag, spikeByte);
@@ -413,13 +412,12 @@ void TimeStepBuilder::buildLIStep(snn::LIOp li) {
   const GridPopulation &grid = populations[li.getOutput()];
   int64_t size = grid.size;
   Type i32 = builder.getI32Type();
-  func::FuncOp kernel =
-      startKernel(li.getName(), "step",
-                  {{vectorType(size, f64), kState},
-                   {vectorType(size, f64), kState},
-                   {vectorType(size, f64), kState},
-                   {vectorType(size, i32), kState},
-                   {builder.getIndexType(), {}}});
+  func::FuncOp kernel = startKernel(li.getName(), "step",
+                                    {{vectorType(size, f64), kState},
+                                     {vectorType(size, f64), kState},
+                                     {vectorType(size, f64), kState},
+                                     {vectorType(size, i32), kState},
+                                     {builder.getIndexType(), {}}});
   Value voltage = kernel.getArgument(0);
   Value current = kernel.getArgument(1);
   Value maxVoltage = kernel.getArgument(2);
@@ -547,8 +545,7 @@ void TimeStepBuilder::buildLIFBackwardStep(snn::LIFOp lif) {
   if (learnsThreshold)
     arguments.push_back({vectorType(size, f64), kGrad});
   arguments.push_back({builder.getIndexType(), {}});
-  func::FuncOp kernel =
-      startKernel(lif.getName(), "backward_step", arguments);
+  func::FuncOp kernel = startKernel(lif.getName(), "backward_step", arguments);
   Value adjointV = kernel.getArgument(0);
   Value adjointI = kernel.getArgument(1);
   Value adjointSpikes = kernel.getArgument(2);
@@ -580,8 +577,8 @@ void TimeStepBuilder::buildLIFBackwardStep(snn::LIFOp lif) {
     Value distance =
         builder.create<math::AbsFOp>(emit.loc, emit.sub(preReset, theta));
     Value scaled = emit.add(one, emit.mul(surrogateSlope, distance));
-    Value surrogate = builder.create<arith::DivFOp>(
-        emit.loc, one, emit.mul(scaled, scaled));
+    Value surrogate =
+        builder.create<arith::DivFOp>(emit.loc, one, emit.mul(scaled, scaled));
     Value passed = emit.mul(spikeError, surrogate);
 
     // The reset is detached: a spike cuts aV; a clamp cuts everything.
@@ -608,10 +605,9 @@ void TimeStepBuilder::buildLIFBackwardStep(snn::LIFOp lif) {
 void TimeStepBuilder::buildLIBackwardStep(snn::LIOp li) {
   OpBuilder::InsertionGuard guard(builder);
   const GridPopulation &grid = populations[li.getOutput()];
-  func::FuncOp kernel =
-      startKernel(li.getName(), "backward_step",
-                  {{vectorType(grid.size, f64), kState},
-                   {vectorType(grid.size, f64), kState}});
+  func::FuncOp kernel = startKernel(li.getName(), "backward_step",
+                                    {{vectorType(grid.size, f64), kState},
+                                     {vectorType(grid.size, f64), kState}});
   Value adjointV = kernel.getArgument(0);
   Value adjointI = kernel.getArgument(1);
 
@@ -739,9 +735,9 @@ void TimeStepBuilder::buildProjectionBackward(snn::ProjectOp project) {
                      ValueRange{slot, source});
         }
         if (learnsWeight)
-          accumulate(post, source, error,
-                     spikeCount(emit.load(flagTrace,
-                                          ValueRange{sent, source})));
+          accumulate(
+              post, source, error,
+              spikeCount(emit.load(flagTrace, ValueRange{sent, source})));
       });
     });
   });

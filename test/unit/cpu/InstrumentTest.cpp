@@ -13,6 +13,7 @@
 #include "snnc/Transforms/Passes.h"
 
 #include "runtime/Network.h"
+#include "runtime/TimeStep.h"
 #include "runtime/Traffic.h"
 #include "runtime/TrafficModel.h"
 
@@ -24,9 +25,13 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace snnc;
@@ -87,14 +92,14 @@ runtime::Network runtimeNetwork() {
 
 uint64_t bytesRead(const TrafficCounters &counters, Phase phase,
                    MemoryClass memoryClass) {
-  return counters.bytesRead[static_cast<int>(phase)]
-                           [static_cast<int>(memoryClass)];
+  return counters
+      .bytesRead[static_cast<int>(phase)][static_cast<int>(memoryClass)];
 }
 
 uint64_t bytesWritten(const TrafficCounters &counters, Phase phase,
                       MemoryClass memoryClass) {
-  return counters.bytesWritten[static_cast<int>(phase)]
-                              [static_cast<int>(memoryClass)];
+  return counters
+      .bytesWritten[static_cast<int>(phase)][static_cast<int>(memoryClass)];
 }
 
 /// The counters as the kernels see them.
@@ -229,6 +234,88 @@ TEST_F(InstrumentTest, TimeStepDeliveryCountsWhatTheModelPredicts) {
   EXPECT_EQ(bytesRead(counters, Phase::Forward, MemoryClass::Queue),
             uint64_t{kSources * kTargets * kSteps});
   EXPECT_EQ(bytesRead(counters, Phase::Backward, MemoryClass::Synapse), 0u);
+}
+
+TEST_F(InstrumentTest, TimeStepForwardKernelsMatchTheExecutor) {
+  compile([](mlir::OpPassManager &pm) {
+    ConvertSNNToTimeStepOptions options;
+    options.dtMs = kStepMs;
+    pm.addPass(createConvertSNNToTimeStep(options));
+  });
+  using StepFn = void(double *, double *, uint8_t *, double *, double *,
+                      uint8_t *, int64_t, bool, uint64_t *);
+  using RecordFn = void(uint8_t *, uint8_t *, int64_t, uint64_t *);
+  using DeliverFn = void(double *, uint8_t *, double *, int64_t, uint64_t *);
+  auto *step = kernel<StepFn>("net_out_step");
+  auto *record = kernel<RecordFn>("net_in_record");
+  auto *deliver = kernel<DeliverFn>("net_in_out_deliver");
+  ASSERT_TRUE(step && record && deliver);
+
+  // Weights and thresholds are arguments: the executor's network gets the
+  // same ones, and a first-spike loss so that it records traces.
+  runtime::Network network = runtimeNetwork();
+  network.populations[1].threshold.assign(kTargets, 0.3);
+  for (size_t synapse = 0; synapse < network.projections[0].weight.size();
+       ++synapse)
+    network.projections[0].weight[synapse] = 0.1 + 0.05 * (synapse % 9);
+  network.loss.kind = runtime::LossKind::TimeToFirstSpike;
+  network.loss.population = 1;
+  network.loss.tau0Ms = 0.5;
+  network.loss.tau1Ms = 6.4;
+  network.loss.alpha = 3e-3;
+  runtime::Sample sample;
+  for (int32_t channel = 0; channel < kSources; ++channel)
+    sample.spikes.push_back({0, channel, 0.5 + 1.5 * channel});
+  sample.spikes.push_back({0, 3, 1.0});
+  sample.label = 0;
+
+  // The host's loop of docs/kernels.md, forward only.
+  std::vector<double> weight = network.projections[0].weight;
+  std::vector<double> threshold = network.populations[1].threshold;
+  std::vector<double> voltage(kTargets, 0.0), current(kTargets, 0.0);
+  std::vector<uint8_t> spikes(kTargets, 0), inputs(kSources, 0);
+  std::vector<double> voltageTrace(kSteps * kTargets, 0.0);
+  std::vector<uint8_t> flagTrace(kSteps * kTargets, 0);
+  std::vector<uint8_t> inputTrace(kSteps * kSources, 0);
+  TrafficCounters counters;
+  for (int64_t n = 0; n < kSteps; ++n) {
+    step(voltage.data(), current.data(), spikes.data(), threshold.data(),
+         voltageTrace.data(), flagTrace.data(), n, true,
+         counterArray(counters));
+    std::fill(inputs.begin(), inputs.end(), 0);
+    for (const runtime::InputSpike &spike : sample.spikes)
+      if (std::llround(spike.timeMs / kStepMs) == n)
+        ++inputs[spike.channel];
+    record(inputs.data(), inputTrace.data(), n, counterArray(counters));
+    deliver(weight.data(), inputs.data(), current.data(), n,
+            counterArray(counters));
+  }
+  std::set<std::pair<int32_t, int64_t>> compiledSpikes;
+  for (int64_t n = 0; n < kSteps; ++n)
+    for (int32_t neuron = 0; neuron < kTargets; ++neuron)
+      if (flagTrace[n * kTargets + neuron] & 1)
+        compiledSpikes.insert({neuron, n});
+
+  // The executor on the same sample.
+  runtime::TimeStepOptions options;
+  options.dtMs = kStepMs;
+  runtime::TimeStepResult result;
+  runtime::Gradients gradients = runtime::Gradients::zerosLike(network);
+  TrafficCounters executed;
+  ASSERT_EQ(runtime::runTimeStep(network, sample, options, result, &gradients,
+                                 &executed),
+            "");
+  std::set<std::pair<int32_t, int64_t>> executorSpikes;
+  for (const runtime::SpikeRecord &spike : result.spikes[1])
+    executorSpikes.insert({spike.neuron, std::llround(spike.timeMs / kStepMs)});
+  EXPECT_FALSE(executorSpikes.empty());
+  EXPECT_EQ(compiledSpikes, executorSpikes);
+
+  // Same stored trace and synaptic traffic as the executor counts.
+  EXPECT_EQ(bytesWritten(counters, Phase::Forward, MemoryClass::Record),
+            bytesWritten(executed, Phase::Forward, MemoryClass::Record));
+  EXPECT_EQ(bytesRead(counters, Phase::Forward, MemoryClass::Synapse),
+            bytesRead(executed, Phase::Forward, MemoryClass::Synapse));
 }
 
 } // namespace
