@@ -335,6 +335,29 @@ static std::optional<Dataset> makeYinYang(const DatasetOptions &options,
   return dataset;
 }
 
+/// The generated set without the bias channel: the four coordinate channels
+/// alone, for networks (such as those imported from other frameworks) whose
+/// input has four channels.
+static std::optional<Dataset> makeYinYangWithoutBias(
+    const DatasetOptions &options, std::string &error) {
+  std::optional<Dataset> dataset = makeYinYang(options, error);
+  if (!dataset)
+    return std::nullopt;
+  dataset->name = "yinyang-nobias";
+  dataset->inputChannels = kYinYangChannels - 1;
+  dataset->inputEndMs = options.tLateMs;
+  for (std::vector<Sample> *split :
+       {&dataset->train, &dataset->validation, &dataset->test})
+    for (Sample &sample : *split)
+      sample.spikes.erase(
+          std::remove_if(sample.spikes.begin(), sample.spikes.end(),
+                         [](const InputSpike &spike) {
+                           return spike.channel == kYinYangChannels - 1;
+                         }),
+          sample.spikes.end());
+  return dataset;
+}
+
 /// The published splits, read from <dataDir>/{train,validation,test}.csv.
 static std::optional<Dataset>
 loadPublishedYinYang(const DatasetOptions &options, std::string &error) {
@@ -755,7 +778,8 @@ static std::optional<Dataset> makeEvents(const DatasetOptions &options,
 //===----------------------------------------------------------------------===//
 
 std::vector<std::string> datasetNames() {
-  return {"yinyang", "yinyang-published", "fashion-mnist", "digits", "events"};
+  return {"yinyang", "yinyang-nobias", "yinyang-published",
+          "fashion-mnist", "digits", "events"};
 }
 
 std::optional<Dataset> loadDataset(const std::string &name,
@@ -764,6 +788,8 @@ std::optional<Dataset> loadDataset(const std::string &name,
   error.clear();
   if (name == "yinyang")
     return makeYinYang(options, error);
+  if (name == "yinyang-nobias")
+    return makeYinYangWithoutBias(options, error);
   if (name == "yinyang-published")
     return loadPublishedYinYang(options, error);
   if (name == "fashion-mnist")

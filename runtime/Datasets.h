@@ -86,6 +86,7 @@ struct Dataset {
 std::vector<std::string> datasetNames();
 
 /// Loads or generates the data set called `name`: "yinyang",
+/// "yinyang-nobias" (the same without the bias channel),
 /// "yinyang-published", "fashion-mnist", "digits" or "events". On failure
 /// returns nothing and sets `error`, which names a missing file together
 /// with the Debian package that provides it.

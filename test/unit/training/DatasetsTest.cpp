@@ -234,6 +234,28 @@ TEST(YinYangTest, Determinism) {
   EXPECT_NE(spikeTime(first->train[0], 0), spikeTime(first->validation[0], 0));
 }
 
+TEST(YinYangTest, WithoutBiasKeepsTheCoordinates) {
+  DatasetOptions options;
+  options.trainSize = 20;
+  options.validationSize = 0;
+  options.testSize = 0;
+  std::string error;
+  std::optional<Dataset> full = loadDataset("yinyang", options, error);
+  std::optional<Dataset> noBias =
+      loadDataset("yinyang-nobias", options, error);
+  ASSERT_TRUE(full && noBias) << error;
+  EXPECT_EQ(noBias->inputChannels, 4);
+  ASSERT_EQ(noBias->train.size(), full->train.size());
+  for (size_t index = 0; index < full->train.size(); ++index) {
+    const Sample &sample = noBias->train[index];
+    ASSERT_EQ(sample.spikes.size(), 4u);
+    EXPECT_EQ(sample.label, full->train[index].label);
+    for (int32_t channel = 0; channel < 4; ++channel)
+      EXPECT_EQ(spikeTime(sample, channel),
+                spikeTime(full->train[index], channel));
+  }
+}
+
 TEST(YinYangTest, EncodingTimes) {
   DatasetOptions options;
   options.tEarlyMs = 2;
