@@ -3,9 +3,11 @@
 #include "snnc/InitAll.h"
 
 #include "snnc/Conversion/Passes.h"
+#include "snnc/Target/NCore/Passes.h"
 #include "snnc/Transforms/Passes.h"
 
 #include "dialects/EV/EVDialect.h"
+#include "dialects/NCore/NCoreDialect.h"
 #include "dialects/SNN/SNNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -19,7 +21,7 @@
 #include "mlir/Transforms/Passes.h"
 
 void snnc::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<snn::SNNDialect, ev::EVDialect>();
+  registry.insert<snn::SNNDialect, ev::EVDialect, ncore::NCoreDialect>();
   // What the lowerings produce on the way to LLVM.
   registry.insert<mlir::arith::ArithDialect, mlir::cf::ControlFlowDialect,
                   mlir::func::FuncDialect, mlir::LLVM::LLVMDialect,
@@ -32,4 +34,5 @@ void snnc::registerAllPasses() {
   mlir::registerTransformsPasses();
   snnc::registerConversionPasses();
   registerSNNTransformsPasses();
+  snnc::registerNCorePasses();
 }

@@ -3,12 +3,17 @@
 // `--import-nir` reads a NIR file (HDF5) into an `snn.network`;
 // `--export-nir` writes an `snn.network` as a NIR file. The NIR options
 // below decide what NIR leaves open; docs/nir.md documents them.
+// `--ncore-to-image` writes an `ncore.chip` as a core image and
+// `--image-to-json` dumps one (docs/ncore.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "snnc/InitAll.h"
 #include "snnc/NIR/NIR.h"
 #include "snnc/NIR/NIROptions.h"
+#include "snnc/Target/NCore/Image.h"
+
+#include "runtime/NCoreImage.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -68,6 +73,30 @@ static LogicalResult exportToStream(Operation *op, llvm::raw_ostream &os) {
                             "--nir-network";
 }
 
+static LogicalResult writeImage(Operation *op, llvm::raw_ostream &os) {
+  FailureOr<runtime::NCoreImage> image = ncore::buildImageOfOnlyChip(op);
+  if (failed(image))
+    return failure();
+  std::vector<uint8_t> bytes = runtime::writeNCoreImage(*image);
+  os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  return success();
+}
+
+static LogicalResult dumpImage(const std::shared_ptr<llvm::SourceMgr> &sources,
+                               llvm::raw_ostream &os, MLIRContext *context) {
+  const llvm::MemoryBuffer *buffer =
+      sources->getMemoryBuffer(sources->getMainFileID());
+  runtime::NCoreImage image;
+  std::string error;
+  if (!runtime::readNCoreImage(
+          reinterpret_cast<const uint8_t *>(buffer->getBufferStart()),
+          buffer->getBufferSize(), image, error))
+    return emitError(UnknownLoc::get(context))
+           << buffer->getBufferIdentifier() << ": " << error;
+  os << runtime::ncoreImageToJson(image);
+  return success();
+}
+
 int main(int argc, char **argv) {
   registerNIRCommandLineOptions();
   TranslateToMLIRRegistration importRegistration(
@@ -76,5 +105,10 @@ int main(int argc, char **argv) {
   TranslateFromMLIRRegistration exportRegistration(
       "export-nir", "write an snn network as a NIR file (HDF5)", exportToStream,
       registerDialects);
+  TranslateFromMLIRRegistration imageRegistration(
+      "ncore-to-image", "write an ncore.chip as a core image", writeImage,
+      registerDialects);
+  TranslateRegistration jsonRegistration(
+      "image-to-json", "dump a core image as JSON", dumpImage);
   return failed(mlirTranslateMain(argc, argv, "snnc translation driver\n"));
 }

@@ -1,4 +1,4 @@
-//===- Commands.h - The subcommands of snnc -----------------------*- C++ -*-===//
+//===- Commands.h - The subcommands of snnc ---------------------*- C++ -*-===//
 
 #ifndef SNNC_TOOLS_SNNC_COMMANDS_H
 #define SNNC_TOOLS_SNNC_COMMANDS_H
@@ -19,6 +19,8 @@ extern llvm::cl::SubCommand compileCommand;
 int runCompile();
 extern llvm::cl::SubCommand compareCommand;
 int runCompare();
+extern llvm::cl::SubCommand runCommand;
+int runRun();
 
 /// Prints "snnc: error: <message>" to stderr and returns 1.
 int fail(const llvm::Twine &message);

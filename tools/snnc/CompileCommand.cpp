@@ -2,7 +2,9 @@
 //
 // Lowers a model to the LLVM dialect with the CPU lowering pipeline and
 // writes it as MLIR, LLVM IR text or a native object file, which a C or C++
-// program links and calls through the kernel ABI (docs/kernels.md).
+// program links and calls through the kernel ABI (docs/kernels.md). With
+// `--target ncore` it maps the model onto a neuromorphic chip instead and
+// writes its core image (docs/ncore.md) for `snnc run`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +14,10 @@
 #include "snnc/Driver/Model.h"
 #include "snnc/InitAll.h"
 #include "snnc/Target/CPU/Kernels.h"
+#include "snnc/Target/NCore/Image.h"
+#include "snnc/Target/NCore/Passes.h"
+
+#include "runtime/NCoreImage.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -30,8 +36,9 @@ namespace cl = llvm::cl;
 
 cl::SubCommand
     snnc::driver::compileCommand("compile",
-                                 "Lower a model for the CPU and write it as "
-                                 "MLIR, LLVM IR or an object file");
+                                 "Lower a model for the CPU (MLIR, LLVM IR "
+                                 "or an object file) or map it onto an "
+                                 "ncore chip (a core image)");
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                       cl::desc("<model.mlir>"),
@@ -59,11 +66,84 @@ static cl::opt<std::string>
                        "host's, with its features)"),
               cl::sub(compileCommand));
 
+static cl::opt<std::string>
+    target("target", cl::init("cpu"),
+           cl::desc("What to compile for: cpu (kernels, see --emit) or "
+                    "ncore (a core image for the core simulator)"),
+           cl::value_desc("cpu|ncore"), cl::sub(compileCommand));
+static cl::opt<std::string> ncoreTarget(
+    "ncore-target", cl::init("loihi"),
+    cl::desc("The chip for --target ncore: a preset (loihi, small) or a "
+             "#ncore.target<...> attribute (default loihi)"),
+    cl::sub(compileCommand));
+static cl::opt<bool> ncoreEmitMLIR(
+    "emit-ncore-mlir",
+    cl::desc("With --target ncore, write the ncore dialect instead of the "
+             "image"),
+    cl::sub(compileCommand));
+
 namespace {
 enum class EmitKind { MLIR, LLVMIR, Object };
 } // namespace
 
+/// Writes `bytes` to the output file; a failure leaves no file behind.
+static int writeOutput(llvm::StringRef bytes) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      mlir::openOutputFile(outputPath, &error);
+  if (!output)
+    return fail(error);
+  output->os() << bytes;
+  output->os().flush();
+  if (output->os().has_error()) {
+    std::string message = output->os().error().message();
+    output->os().clear_error();
+    return fail("cannot write '" + outputPath + "': " + message);
+  }
+  output->keep();
+  return 0;
+}
+
+/// `snnc compile --target ncore`: the ncore lowering pipeline, then the
+/// core image of the chip it built.
+static int compileForNCore() {
+  if (!ncoreEmitMLIR && outputPath == "-" &&
+      llvm::sys::Process::StandardOutIsDisplayed())
+    return fail("not writing a core image to a terminal; use -o FILE");
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  // The mapping passes report through remarks; the op itself is noise.
+  context.printOpOnDiagnostic(false);
+  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(modelPath, context);
+  if (!module)
+    return 1;
+
+  mlir::PassManager pm(&context);
+  buildNCoreLoweringPipeline(pm, ncoreTarget);
+  if (mlir::failed(pm.run(*module)))
+    return fail("cannot map '" + modelPath + "' onto the ncore target");
+  if (ncoreEmitMLIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return writeOutput(text);
+  }
+  mlir::FailureOr<runtime::NCoreImage> image =
+      ncore::buildImageOfOnlyChip(*module);
+  if (mlir::failed(image))
+    return 1;
+  std::vector<uint8_t> bytes = runtime::writeNCoreImage(*image);
+  return writeOutput(llvm::StringRef(
+      reinterpret_cast<const char *>(bytes.data()), bytes.size()));
+}
+
 int snnc::driver::runCompile() {
+  if (target == "ncore")
+    return compileForNCore();
+  if (target != "cpu")
+    return fail("unknown --target '" + target + "'; expected cpu or ncore");
+
   // Check the options before any work.
   std::optional<EmitKind> kind =
       llvm::StringSwitch<std::optional<EmitKind>>(emitKind)

@@ -232,7 +232,23 @@ static std::string defaultOutputPath() {
   return (stem + "-trained.mlir").str();
 }
 
+static cl::opt<std::string>
+    trainTarget("target", cl::init("cpu"),
+                cl::desc("Where to train: cpu (default); ncore, on-core "
+                         "learning, is not implemented"),
+                cl::value_desc("cpu"), cl::sub(trainCommand));
+
 int snnc::driver::runTrain() {
+  // TODO: on-core learning (the fixed-point adjoint on the core simulator)
+  // is not implemented; see docs/limitations.md.
+  if (trainTarget == "ncore")
+    return fail("training on the ncore target (on-core learning with a "
+                "fixed-point adjoint) is not implemented; train on the CPU "
+                "and run the result with 'snnc compile --target ncore' and "
+                "'snnc run'");
+  if (trainTarget != "cpu")
+    return fail("unknown --target '" + trainTarget +
+                "'; expected cpu (ncore training is not implemented)");
   auto wallStart = std::chrono::steady_clock::now();
   runtime::TrainerOptions options;
   std::optional<runtime::LearnSelection> learn;

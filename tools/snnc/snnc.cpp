@@ -33,6 +33,8 @@ static int dispatch() {
     return runCompile();
   if (compareCommand)
     return runCompare();
+  if (runCommand)
+    return runRun();
   return fail("no command given; see 'snnc --help'");
 }
 
@@ -61,6 +63,8 @@ int main(int argc, char **argv) {
       "  snnc train MODEL.mlir --data NAME [-o OUT.mlir] [--report DIR]\n"
       "  snnc eval MODEL.mlir --data NAME\n"
       "  snnc compile MODEL.mlir --emit=mlir|llvm|obj [-o FILE]\n"
+      "  snnc compile MODEL.mlir --target ncore -o MODEL.img\n"
+      "  snnc run MODEL.img --data NAME\n"
       "  snnc compare MODEL.mlir --data NAME [--dt 1,0.5,0.25]\n\n"
       "MODEL is an .mlir file in the snn dialect or a .nir file (see the "
       "--nir-* options).\n");

@@ -1,0 +1,91 @@
+//===- NCoreSim.h - Bit-accurate simulator of a core image -------*- C++ -*-===//
+//
+// Runs a core image the way the chip would: integer state, timestamped
+// spike messages between cores, closed-form decay by table lookup and
+// fixed-point multiplication, and counters of every byte each core reads
+// and writes per memory class, of spike messages, mesh hops and energy.
+// docs/ncore.md states the arithmetic exactly; the result of a sample
+// depends only on the image and the sample.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNNC_RUNTIME_NCORESIM_H
+#define SNNC_RUNTIME_NCORESIM_H
+
+#include "runtime/NCoreImage.h"
+#include "runtime/Network.h"
+#include "runtime/Traffic.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snnc::runtime {
+
+/// What one core did.
+struct NCoreCounters {
+  /// Bytes per memory class (forward phase only: inference).
+  TrafficCounters traffic;
+  uint64_t neuronUpdates = 0;
+  /// Spike messages the core sent (one per spike and destination core,
+  /// local deliveries included) and the mesh hops they took.
+  uint64_t spikeMessages = 0;
+  uint64_t meshHops = 0;
+
+  NCoreCounters &operator+=(const NCoreCounters &other);
+  uint64_t synapticOps() const {
+    return traffic.synapticOps[static_cast<int>(Phase::Forward)];
+  }
+};
+
+/// The energy of `counters` under the target's table, in picojoules.
+struct NCoreEnergy {
+  double synapticOpsPj = 0;
+  double neuronUpdatesPj = 0;
+  double spikeMessagesPj = 0;
+  double meshHopsPj = 0;
+  double totalPj() const {
+    return synapticOpsPj + neuronUpdatesPj + spikeMessagesPj + meshHopsPj;
+  }
+};
+NCoreEnergy ncoreEnergy(const NCoreCounters &counters,
+                        const NCoreTarget &target);
+
+/// The outcome of one sample.
+struct NCoreSampleResult {
+  /// Per neuron of the readout population: the tick of its first spike
+  /// (-1 when silent) or, for an LI readout, its largest voltage in state
+  /// units.
+  std::vector<int64_t> outputs;
+  /// The predicted class, -1 when no readout neuron fired (ttfs).
+  int32_t prediction = -1;
+  /// Spikes of all neurons.
+  uint64_t spikes = 0;
+};
+
+class NCoreSimulator {
+public:
+  /// `image` must be valid (as the loader returns it) and outlive this.
+  explicit NCoreSimulator(const NCoreImage &image);
+
+  /// Runs one sample, adding what each core did to `perCore` (resized to
+  /// the image's cores). Returns an empty string or what went wrong.
+  std::string run(const Sample &sample, NCoreSampleResult &result,
+                  std::vector<NCoreCounters> &perCore);
+
+  /// Spikes per neuron beyond which a sample is abandoned as runaway.
+  int32_t maxSpikesPerNeuron = 1000;
+
+private:
+  const NCoreImage &image;
+  /// Per block: its synapse tables out, and the distinct destination
+  /// cores of its routes with their hops.
+  std::vector<std::vector<int32_t>> tablesFrom;
+  std::vector<std::vector<std::pair<int32_t, int32_t>>> destinations;
+  /// Per population: its blocks in neuron order.
+  std::vector<std::vector<int32_t>> blocksOf;
+};
+
+} // namespace snnc::runtime
+
+#endif // SNNC_RUNTIME_NCORESIM_H
