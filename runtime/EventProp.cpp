@@ -326,6 +326,9 @@ struct NeuronStates {
   /// further input (see predictCrossing); -infinity where no such bound
   /// exists.
   std::vector<double> crossingFloor;
+  /// The largest value of the coupling term over all intervals: a unit
+  /// current step raises V by at most this much (see predictCrossing).
+  double peakCoupling = kInfinity;
   /// Bumped whenever a queued prediction becomes stale.
   std::vector<uint32_t> version;
   std::vector<int32_t> spikeCount;
@@ -378,6 +381,10 @@ private:
   std::vector<NeuronStates> states;
   std::priority_queue<Event, std::vector<Event>, EarliestOnTop> queue;
   std::vector<int32_t> candidates;
+  /// While an input is fanned out: the time of the next input of the same
+  /// source when it falls within the sample, else +infinity. That input
+  /// touches every neuron this one does, and re-predicts their crossings.
+  double nextTouchMs = kInfinity;
   std::string error;
 };
 
@@ -419,6 +426,11 @@ void ForwardPass::initialise() {
     state.version.assign(size, 0);
     state.spikeCount.assign(size, 0);
     state.crossingFloor.resize(size);
+    double peakTime = extremumOffset(state.constants, 0.0, 1.0);
+    state.peakCoupling =
+        std::isfinite(peakTime)
+            ? propagatorFor(state.constants, peakTime).coupling
+            : kInfinity;
     for (size_t neuron = 0; neuron < size; ++neuron) {
       double threshold = population.threshold[neuron];
       state.crossingFloor[neuron] = threshold > 0 ? threshold : -kInfinity;
@@ -473,7 +485,14 @@ std::string ForwardPass::run(const Sample &sample) {
 
 void ForwardPass::processInput(int32_t inputIndex) {
   const SortedInput &input = inputs[inputIndex];
+  size_t next = static_cast<size_t>(inputIndex) + 1;
+  nextTouchMs = next < inputs.size() &&
+                        inputs[next].population == input.population &&
+                        inputs[next].timeMs < network.durationMs
+                    ? inputs[next].timeMs
+                    : kInfinity;
   fanOut(input.population, input.channel, input.timeMs, inputIndex);
+  nextTouchMs = kInfinity;
 }
 
 std::string ForwardPass::processSpike(const Event &event) {
@@ -605,8 +624,39 @@ void ForwardPass::deliverRow(int32_t projection, int32_t pre, double timeMs) {
   traffic.write(Phase::Forward, MemoryClass::State,
                 updates * kNeuronStateBytes +
                     (count - updates) * sizeof(double));
-  for (int32_t neuron : candidates)
+  if (candidates.empty())
+    return;
+  if (!(nextTouchMs < kInfinity)) {
+    for (int32_t neuron : candidates)
+      predictCrossing(post, postIndex, neuron, timeMs);
+    return;
+  }
+
+  // The next input reaches every neuron of this row again at nextTouchMs
+  // and re-predicts from there. A neuron below theta that is still rising
+  // at nextTouchMs rises monotonically until then (V has one extremum at
+  // most) and so cannot cross before it; it needs no prediction now. The
+  // propagator is the one the next advance will use, so V(nextTouchMs) is
+  // the value it will compute; the margins keep rounding out of the test.
+  Propagator ahead = propagatorFor(post.constants, nextTouchMs - timeMs);
+  const double *threshold = post.threshold;
+  uint32_t *version = post.version.data();
+  double *pendingSpike = post.pendingSpike.data();
+  for (int32_t neuron : candidates) {
+    double v0 = voltage[neuron];
+    double i0 = current[neuron];
+    double v1 = ahead.memDecay * v0 + ahead.coupling * i0;
+    double i1 = ahead.synDecay * i0;
+    double margin = 1e-9 * (std::fabs(threshold[neuron]) + std::fabs(v1) +
+                            std::fabs(i1));
+    if (v0 < threshold[neuron] && v1 + margin < threshold[neuron] &&
+        i1 > v1 + margin) {
+      ++version[neuron];
+      pendingSpike[neuron] = kInfinity;
+      continue;
+    }
     predictCrossing(post, postIndex, neuron, timeMs);
+  }
 }
 
 void ForwardPass::deliverOne(NeuronStates &states, int32_t population,
@@ -716,6 +766,14 @@ void ForwardPass::predictCrossing(NeuronStates &states, int32_t population,
   // decays; so V < theta and I < theta rule out a crossing.
   if (v0 < threshold && i0 < states.crossingFloor[neuron])
     return;
+  // V(t) = v0 e^{-t/tau_m} + i0 c(t) with 0 <= c(t) <= peakCoupling, so
+  // max(v0, 0) + max(i0, 0) peakCoupling bounds V from above; far enough
+  // below theta (the margin dwarfs any rounding of the solver) no crossing
+  // exists, which spares the exponentials of the full solve.
+  if ((std::max(v0, 0.0) + std::max(i0, 0.0) * states.peakCoupling) *
+          (1.0 + 1e-9) <
+      threshold)
+    return;
   double horizon = network.durationMs - start;
   double offset =
       thresholdCrossingOffset(states.constants, v0, i0, threshold, horizon);
@@ -781,8 +839,7 @@ struct AdjointStates {
   bool isMaxReadout = false;
   LIFConstants constants;
   /// The compiled jump of PopulationKernels, or null for the closed form.
-  double (*adjointJumpKernel)(double, double, double, double,
-                              double) = nullptr;
+  double (*adjointJumpKernel)(double, double, double, double, double) = nullptr;
   double reset = 0;
   double refractoryMs = 0;
   const double *threshold = nullptr;
