@@ -197,8 +197,7 @@ std::string NCoreImage::validate() const {
     const NCoreImagePopulation &population = populations[block.population];
     if (block.size <= 0 || block.offset < 0 ||
         block.offset + block.size > population.size)
-      return name + " does not lie within population '" + population.name +
-             "'";
+      return name + " does not lie within population '" + population.name + "'";
     if (!isNeuron(population.kind))
       continue;
     size_t tableSize = durationTicks + 1;
@@ -395,12 +394,12 @@ static void readTarget(Reader &in, NCoreTarget &chip) {
   chip.preset = in.string();
   for (int64_t *field :
        {&chip.cores, &chip.meshX, &chip.meshY, &chip.neuronsPerCore,
-        &chip.synapseBytesPerCore, &chip.fanIn, &chip.fanOut,
-        &chip.weightBits, &chip.delayBits, &chip.stateBits, &chip.timeBits})
+        &chip.synapseBytesPerCore, &chip.fanIn, &chip.fanOut, &chip.weightBits,
+        &chip.delayBits, &chip.stateBits, &chip.timeBits})
     *field = in.i64();
-  for (double *field : {&chip.timeStepMs, &chip.synapticOpPj,
-                        &chip.neuronUpdatePj, &chip.spikeMessagePj,
-                        &chip.hopPj, &chip.learningUpdatePj})
+  for (double *field :
+       {&chip.timeStepMs, &chip.synapticOpPj, &chip.neuronUpdatePj,
+        &chip.spikeMessagePj, &chip.hopPj, &chip.learningUpdatePj})
     *field = in.f64();
 }
 
@@ -410,8 +409,8 @@ static void readNetwork(Reader &in, NCoreImage &image) {
   image.readoutPopulation = in.i32();
   uint8_t readout = in.u8();
   if (readout > 1 && in.ok())
-    in.error = "network section: unknown readout kind " +
-               std::to_string(readout);
+    in.error =
+        "network section: unknown readout kind " + std::to_string(readout);
   image.readout = static_cast<NCoreReadout>(readout);
   int32_t fractionBits = in.i32();
   if (fractionBits != kNCoreDecayFractionBits && in.ok())
@@ -424,8 +423,8 @@ static void readNetwork(Reader &in, NCoreImage &image) {
     population.name = in.string();
     uint8_t kind = in.u8();
     if (kind > 2 && in.ok())
-      in.error = "network section: unknown population kind " +
-                 std::to_string(kind);
+      in.error =
+          "network section: unknown population kind " + std::to_string(kind);
     population.kind = static_cast<PopulationKind>(kind);
     population.size = in.i32();
     image.populations.push_back(population);
@@ -541,10 +540,10 @@ bool readNCoreImage(const uint8_t *data, size_t size, NCoreImage &image,
       return false;
     }
     if (id < 1 || id > kNumSections || seen[id]) {
-      error = "corrupt image: " +
-              std::string(id < 1 || id > kNumSections ? "unknown"
-                                                      : "repeated") +
-              " section " + std::to_string(id);
+      error =
+          "corrupt image: " +
+          std::string(id < 1 || id > kNumSections ? "unknown" : "repeated") +
+          " section " + std::to_string(id);
       return false;
     }
     seen[id] = true;
@@ -676,8 +675,8 @@ std::string ncoreImageToJson(const NCoreImage &image) {
     json.beginObject();
     json.member("name", population.name);
     json.member("kind", population.kind == PopulationKind::Source ? "source"
-                        : population.kind == PopulationKind::LIF ? "lif"
-                                                                 : "li");
+                        : population.kind == PopulationKind::LIF  ? "lif"
+                                                                  : "li");
     json.member("size", population.size);
     json.endObject();
   }

@@ -1,4 +1,5 @@
-//===- NCoreImage.h - The core image: a mapped network as bytes --*- C++ -*-===//
+//===- NCoreImage.h - The core image: a mapped network as bytes --*- C++
+//-*-===//
 //
 // What `snn-translate --ncore-to-image` writes and the core simulator runs:
 // the chip description, the populations, and per core the neuron blocks

@@ -340,8 +340,8 @@ std::string NCoreSimulator::run(const Sample &sample, NCoreSampleResult &result,
   for (size_t neuron = 0; neuron < result.outputs.size(); ++neuron) {
     int64_t value = result.outputs[neuron];
     if (image.readout == NCoreReadout::TimeToFirstSpike) {
-      if (value >= 0 && (result.prediction < 0 ||
-                         value < result.outputs[result.prediction]))
+      if (value >= 0 &&
+          (result.prediction < 0 || value < result.outputs[result.prediction]))
         result.prediction = neuron;
     } else if (result.prediction < 0 ||
                value > result.outputs[result.prediction]) {

@@ -1,4 +1,5 @@
-//===- NCoreSim.h - Bit-accurate simulator of a core image -------*- C++ -*-===//
+//===- NCoreSim.h - Bit-accurate simulator of a core image -------*- C++
+//-*-===//
 //
 // Runs a core image the way the chip would: integer state, timestamped
 // spike messages between cores, closed-form decay by table lookup and

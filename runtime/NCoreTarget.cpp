@@ -22,14 +22,13 @@ std::string NCoreTarget::validate() const {
     return std::string(field) + " must be positive, got " +
            std::to_string(value);
   };
-  for (auto [value, field] :
-       {std::pair<int64_t, const char *>{cores, "cores"},
-        {meshX, "mesh_x"},
-        {meshY, "mesh_y"},
-        {neuronsPerCore, "neurons_per_core"},
-        {synapseBytesPerCore, "synapse_bytes"},
-        {fanIn, "fan_in"},
-        {fanOut, "fan_out"}}) {
+  for (auto [value, field] : {std::pair<int64_t, const char *>{cores, "cores"},
+                              {meshX, "mesh_x"},
+                              {meshY, "mesh_y"},
+                              {neuronsPerCore, "neurons_per_core"},
+                              {synapseBytesPerCore, "synapse_bytes"},
+                              {fanIn, "fan_in"},
+                              {fanOut, "fan_out"}}) {
     std::string error = positive(value, field);
     if (!error.empty())
       return error;
@@ -47,8 +46,8 @@ std::string NCoreTarget::validate() const {
     return "time_bits must be 8 to 31, got " + std::to_string(timeBits);
   if (!(timeStepMs > 0))
     return "time_step must be positive";
-  for (double energy : {synapticOpPj, neuronUpdatePj, spikeMessagePj, hopPj,
-                        learningUpdatePj})
+  for (double energy :
+       {synapticOpPj, neuronUpdatePj, spikeMessagePj, hopPj, learningUpdatePj})
     if (!(energy >= 0))
       return "energies must be non-negative";
   return "";
@@ -62,16 +61,13 @@ bool NCoreTarget::operator==(const NCoreTarget &other) const {
          fanIn == other.fanIn && fanOut == other.fanOut &&
          weightBits == other.weightBits && delayBits == other.delayBits &&
          stateBits == other.stateBits && timeBits == other.timeBits &&
-         timeStepMs == other.timeStepMs &&
-         synapticOpPj == other.synapticOpPj &&
+         timeStepMs == other.timeStepMs && synapticOpPj == other.synapticOpPj &&
          neuronUpdatePj == other.neuronUpdatePj &&
          spikeMessagePj == other.spikeMessagePj && hopPj == other.hopPj &&
          learningUpdatePj == other.learningUpdatePj;
 }
 
-std::vector<std::string> ncoreTargetPresetNames() {
-  return {"loihi", "small"};
-}
+std::vector<std::string> ncoreTargetPresetNames() { return {"loihi", "small"}; }
 
 /// Loihi (Davies et al., IEEE Micro 2018): per-core resources and energies.
 static NCoreTarget loihiPreset() {

@@ -1,4 +1,5 @@
-//===- NCoreTarget.h - Description of a neuromorphic core chip ---*- C++ -*-===//
+//===- NCoreTarget.h - Description of a neuromorphic core chip ---*- C++
+//-*-===//
 //
 // What the ncore target knows about a chip: its cores and mesh, the memory
 // of each core, the widths of its fixed-point numbers, its time resolution

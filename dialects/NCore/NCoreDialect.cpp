@@ -117,15 +117,13 @@ TargetAttr TargetAttr::getPreset(MLIRContext *context, StringRef name) {
   return get(context, target);
 }
 
-LogicalResult
-TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                   StringRef preset, int64_t cores, int64_t meshX,
-                   int64_t meshY, int64_t neuronsPerCore, int64_t synapseBytes,
-                   int64_t fanIn, int64_t fanOut, int64_t weightBits,
-                   int64_t delayBits, int64_t stateBits, int64_t timeBits,
-                   APFloat timeStepMs, APFloat synapticOpPj,
-                   APFloat neuronUpdatePj, APFloat spikeMessagePj,
-                   APFloat hopPj, APFloat learningUpdatePj) {
+LogicalResult TargetAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, StringRef preset,
+    int64_t cores, int64_t meshX, int64_t meshY, int64_t neuronsPerCore,
+    int64_t synapseBytes, int64_t fanIn, int64_t fanOut, int64_t weightBits,
+    int64_t delayBits, int64_t stateBits, int64_t timeBits, APFloat timeStepMs,
+    APFloat synapticOpPj, APFloat neuronUpdatePj, APFloat spikeMessagePj,
+    APFloat hopPj, APFloat learningUpdatePj) {
   runtime::NCoreTarget known;
   if (!runtime::ncoreTargetPreset(preset.str(), known))
     return emitError() << "unknown ncore target preset '" << preset
@@ -162,8 +160,7 @@ Attribute TargetAttr::parse(AsmParser &parser, Type) {
   runtime::NCoreTarget target;
   if (!runtime::ncoreTargetPreset(preset, target)) {
     parser.emitError(parser.getCurrentLocation())
-        << "unknown ncore target preset '" << preset
-        << "'; expected one of: "
+        << "unknown ncore target preset '" << preset << "'; expected one of: "
         << llvm::join(runtime::ncoreTargetPresetNames(), ", ");
     return nullptr;
   }

@@ -1,4 +1,4 @@
-//===- NCoreDialect.h - The ncore dialect --------------------------*- C++ -*-===//
+//===- NCoreDialect.h - The ncore dialect -----------------------*- C++ -*-===//
 
 #ifndef SNNC_DIALECTS_NCORE_NCOREDIALECT_H
 #define SNNC_DIALECTS_NCORE_NCOREDIALECT_H

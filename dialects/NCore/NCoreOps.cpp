@@ -28,8 +28,9 @@ LogicalResult ChipOp::verify() {
   int64_t maxTicks = (int64_t(1) << getTarget().getTimeBits()) - 1;
   if (static_cast<int64_t>(getDuration()) > maxTicks)
     return emitOpError("duration of ")
-           << getDuration() << " ticks does not fit " << getTarget().getTimeBits()
-           << " time bits (at most " << maxTicks << ")";
+           << getDuration() << " ticks does not fit "
+           << getTarget().getTimeBits() << " time bits (at most " << maxTicks
+           << ")";
   return success();
 }
 
@@ -60,16 +61,14 @@ LogicalResult CoreOp::verify() {
   runtime::NCoreTarget target = targetOf(*this);
   int64_t index = static_cast<int64_t>(getIndex());
   if (index < 0 || index >= target.cores)
-    return emitOpError("core index ")
-           << getIndex() << " is outside the chip's " << target.cores
-           << " cores";
+    return emitOpError("core index ") << getIndex() << " is outside the chip's "
+                                      << target.cores << " cores";
   if (static_cast<int64_t>(getX()) != target.coreX(index) ||
       static_cast<int64_t>(getY()) != target.coreY(index))
     return emitOpError("core ")
            << getIndex() << " sits at (" << target.coreX(getIndex()) << ", "
            << target.coreY(getIndex()) << ") on a " << target.meshX << "x"
-           << target.meshY << " mesh, not (" << getX() << ", " << getY()
-           << ")";
+           << target.meshY << " mesh, not (" << getX() << ", " << getY() << ")";
   return success();
 }
 
@@ -147,15 +146,13 @@ static LogicalResult checkTable(Operation *op, StringRef what,
   auto type = cast<ShapedType>(values.getType());
   if (type.getRank() != 2 || type.getDimSize(0) != rows ||
       type.getDimSize(1) != columns)
-    return op->emitOpError(what)
-           << " must be a " << rows << "x" << columns << " tensor, got "
-           << type;
+    return op->emitOpError(what) << " must be a " << rows << "x" << columns
+                                 << " tensor, got " << type;
   for (const APInt &value : values.getValues<APInt>()) {
     int64_t number = value.getSExtValue();
     if (number < low || number > high)
-      return op->emitOpError(what)
-             << " value " << number << " is outside [" << low << ", " << high
-             << "]";
+      return op->emitOpError(what) << " value " << number << " is outside ["
+                                   << low << ", " << high << "]";
   }
   return success();
 }

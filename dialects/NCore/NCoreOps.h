@@ -1,4 +1,4 @@
-//===- NCoreOps.h - Types, attributes and ops of ncore -------------*- C++ -*-===//
+//===- NCoreOps.h - Types, attributes and ops of ncore ----------*- C++ -*-===//
 
 #ifndef SNNC_DIALECTS_NCORE_NCOREOPS_H
 #define SNNC_DIALECTS_NCORE_NCOREOPS_H

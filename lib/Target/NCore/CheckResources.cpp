@@ -42,8 +42,8 @@ void CheckResourcesPass::runOnOperation() {
     needs[block.getCoreOp()].neurons += block.getSize();
   for (auto table : body.getOps<SynapseTableOp>()) {
     CoreNeed &need = needs[table.getPostBlock().getCoreOp()];
-    int64_t entries = table.getPreBlock().getSize() *
-                      table.getPostBlock().getSize();
+    int64_t entries =
+        table.getPreBlock().getSize() * table.getPostBlock().getSize();
     need.synapseBytes +=
         entries * target.synapseEntryBytes(table.getDelays().has_value());
     need.feedingBlocks.insert(table.getPreBlock());
@@ -72,9 +72,8 @@ void CheckResourcesPass::runOnOperation() {
                      const char *unit) {
       if (needed <= capacity)
         return;
-      core.emitError("core ")
-          << core.getIndex() << ": " << limit << " needs " << needed << unit
-          << ", capacity " << capacity;
+      core.emitError("core ") << core.getIndex() << ": " << limit << " needs "
+                              << needed << unit << ", capacity " << capacity;
       failedAny = true;
     };
     check("neuron memory", need.neurons, target.neuronsPerCore, " neurons");

@@ -44,11 +44,11 @@ FailureOr<runtime::NCoreImage> snnc::ncore::buildImage(ChipOp chip) {
   llvm::StringMap<int32_t> populationIndex;
   llvm::DenseMap<Operation *, int32_t> blockIndex;
   for (auto block : body.getOps<NeuronBlockOp>()) {
-    auto [it, inserted] = populationIndex.try_emplace(
-        block.getPopulation(), image.populations.size());
+    auto [it, inserted] = populationIndex.try_emplace(block.getPopulation(),
+                                                      image.populations.size());
     if (inserted)
-      image.populations.push_back({block.getPopulation().str(),
-                                   toRuntimeKind(block.getKind()), 0});
+      image.populations.push_back(
+          {block.getPopulation().str(), toRuntimeKind(block.getKind()), 0});
     runtime::NCoreImagePopulation &population = image.populations[it->second];
     if (population.kind != toRuntimeKind(block.getKind()))
       return block.emitOpError("population '")
@@ -87,15 +87,13 @@ FailureOr<runtime::NCoreImage> snnc::ncore::buildImage(ChipOp chip) {
     if (auto delays = table.getDelays())
       for (const APInt &delay :
            cast<DenseIntElementsAttr>(*delays).getValues<APInt>())
-        entry.delayTicks.push_back(
-            static_cast<uint16_t>(delay.getZExtValue()));
+        entry.delayTicks.push_back(static_cast<uint16_t>(delay.getZExtValue()));
     image.synapses.push_back(std::move(entry));
   }
   for (auto route : body.getOps<RouteOp>())
-    image.routes.push_back(
-        {blockIndex.lookup(route.getPre().getDefiningOp()),
-         blockIndex.lookup(route.getPost().getDefiningOp()),
-         static_cast<int32_t>(route.getHops())});
+    image.routes.push_back({blockIndex.lookup(route.getPre().getDefiningOp()),
+                            blockIndex.lookup(route.getPost().getDefiningOp()),
+                            static_cast<int32_t>(route.getHops())});
 
   runtime::computeNCoreDecayTables(image);
   std::string error = image.validate();
@@ -104,7 +102,8 @@ FailureOr<runtime::NCoreImage> snnc::ncore::buildImage(ChipOp chip) {
   return image;
 }
 
-FailureOr<runtime::NCoreImage> snnc::ncore::buildImageOfOnlyChip(Operation *op) {
+FailureOr<runtime::NCoreImage>
+snnc::ncore::buildImageOfOnlyChip(Operation *op) {
   SmallVector<ChipOp> chips;
   op->walk([&](ChipOp chip) { chips.push_back(chip); });
   if (chips.size() != 1)

@@ -64,7 +64,8 @@ int64_t snnc::ncore::synapseBytesPerNeuron(const PopulationInfo &population,
                                            const runtime::NCoreTarget &target) {
   int64_t bytes = 0;
   for (snn::ProjectOp project : population.incoming)
-    bytes += project.getPreSize() * target.synapseEntryBytes(hasDelays(project));
+    bytes +=
+        project.getPreSize() * target.synapseEntryBytes(hasDelays(project));
   return bytes;
 }
 

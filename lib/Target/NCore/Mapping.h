@@ -1,4 +1,5 @@
-//===- Mapping.h - What the ncore passes share ---------------------*- C++ -*-===//
+//===- Mapping.h - What the ncore passes share ---------------------*- C++
+//-*-===//
 //
 // The attributes snn-partition, snn-place and snn-quantize leave on an
 // snn.network for convert-snn-to-ncore, and the network facts they all
@@ -64,9 +65,9 @@ mlir::FailureOr<TargetAttr> getNetworkTarget(snn::NetworkOp network,
 
 /// The integer array attribute `name` of `op`, or an error naming the pass
 /// that should have written it.
-mlir::FailureOr<llvm::ArrayRef<int64_t>>
-getMappingArray(mlir::Operation *op, llvm::StringRef name,
-                llvm::StringRef pass);
+mlir::FailureOr<llvm::ArrayRef<int64_t>> getMappingArray(mlir::Operation *op,
+                                                         llvm::StringRef name,
+                                                         llvm::StringRef pass);
 
 } // namespace snnc::ncore
 

@@ -14,8 +14,7 @@
 using namespace mlir;
 
 namespace {
-struct NCoreLoweringOptions
-    : public PassPipelineOptions<NCoreLoweringOptions> {
+struct NCoreLoweringOptions : public PassPipelineOptions<NCoreLoweringOptions> {
   Option<std::string> target{
       *this, "target",
       llvm::cl::desc("Target chip: a preset name or a #ncore.target<...> "

@@ -68,8 +68,7 @@ public:
     int64_t synapseBytes = blocks[index].synapseBytes;
     llvm::SmallSet<int64_t, 8> feeding;
     auto addFeeding = [&](const BlockNeed &block) {
-      for (snn::ProjectOp project :
-           populations[block.population].incoming)
+      for (snn::ProjectOp project : populations[block.population].incoming)
         feeding.insert(findPopulation(populations, project.getPre()));
     };
     addFeeding(blocks[index]);
@@ -203,8 +202,7 @@ void PlacePass::runOnOperation() {
     const BlockNeed &block = placement.blocks[index];
     network.emitOpError("block ")
         << populations[block.population].name << "[" << block.offset << ":"
-        << block.offset + block.size
-        << "] fits on no core: all " << chip.cores
+        << block.offset + block.size << "] fits on no core: all " << chip.cores
         << " cores of the chip are full (cores)";
     return signalPassFailure();
   }

@@ -118,11 +118,10 @@ void QuantizePass::runOnOperation() {
           << " does not fit the state bits";
       return signalPassFailure();
     }
-    population.op->setAttr(kResetAttr,
-                           builder.getI32IntegerAttr(resetUnits));
-    population.op->setAttr(
-        kRefractoryAttr,
-        builder.getI32IntegerAttr(std::llround(refractoryMs / chip.timeStepMs)));
+    population.op->setAttr(kResetAttr, builder.getI32IntegerAttr(resetUnits));
+    population.op->setAttr(kRefractoryAttr,
+                           builder.getI32IntegerAttr(
+                               std::llround(refractoryMs / chip.timeStepMs)));
     if (thresholds.empty())
       continue;
     ErrorStats error;
@@ -154,8 +153,8 @@ void QuantizePass::runOnOperation() {
     double largest = 0;
     for (double weight : weights)
       largest = std::max(largest, std::fabs(weight));
-    int64_t scale = std::max<int64_t>(
-        1, std::llround(largest / weightMax / lsb));
+    int64_t scale =
+        std::max<int64_t>(1, std::llround(largest / weightMax / lsb));
     double step = scale * lsb;
     ErrorStats weightError;
     SmallVector<APInt> units;
@@ -166,17 +165,17 @@ void QuantizePass::runOnOperation() {
       weightError.add(weight - unit * step);
       units.push_back(APInt(width, unit, /*isSigned=*/true));
     }
-    auto weightType = RankedTensorType::get(
-        {project.getPostSize(), project.getPreSize()},
-        storageType(context, chip.weightBits));
+    auto weightType =
+        RankedTensorType::get({project.getPostSize(), project.getPreSize()},
+                              storageType(context, chip.weightBits));
     project->setAttr(kWeightsAttr,
                      DenseIntElementsAttr::get(weightType, units));
     project->setAttr(kScaleAttr, builder.getI64IntegerAttr(scale));
     auto remark = project.emitRemark("projection '")
                   << project.getName() << "': " << chip.weightBits
-                  << "-bit weights, step " << show(step) << " (scale "
-                  << scale << "), weight error max " << show(weightError.max)
-                  << " mean " << show(weightError.mean());
+                  << "-bit weights, step " << show(step) << " (scale " << scale
+                  << "), weight error max " << show(weightError.max) << " mean "
+                  << show(weightError.mean());
 
     // Delays: ticks, saturating at what the delay bits hold.
     if (!hasDelays(project))
@@ -207,10 +206,9 @@ void QuantizePass::runOnOperation() {
     if (saturated > 0) {
       numSaturatedDelays += saturated;
       project.emitWarning("projection '")
-          << project.getName() << "': " << saturated << " of "
-          << delays.size() << " delays exceed "
-          << show(delayMax * chip.timeStepMs) << " ms (" << chip.delayBits
-          << " delay bits of " << show(chip.timeStepMs)
+          << project.getName() << "': " << saturated << " of " << delays.size()
+          << " delays exceed " << show(delayMax * chip.timeStepMs) << " ms ("
+          << chip.delayBits << " delay bits of " << show(chip.timeStepMs)
           << " ms ticks) and saturate";
     }
   }

@@ -46,8 +46,9 @@ static DenseIntElementsAttr slice(DenseIntElementsAttr matrix, int64_t columns,
   for (int64_t row = rowBegin; row < rowEnd; ++row)
     for (int64_t column = columnBegin; column < columnEnd; ++column)
       part.push_back(values[row * columns + column]);
-  auto type = RankedTensorType::get({rowEnd - rowBegin, columnEnd - columnBegin},
-                                    matrix.getType().getElementType());
+  auto type =
+      RankedTensorType::get({rowEnd - rowBegin, columnEnd - columnBegin},
+                            matrix.getType().getElementType());
   return DenseIntElementsAttr::get(type, part);
 }
 
@@ -81,9 +82,8 @@ LogicalResult ConvertSNNToNCorePass::convert(snn::NetworkOp network) {
     return network.emitOpError(
         "has no loss, so the chip has no population to read a class from");
   int64_t readout = findPopulation(populations, loss->getOperand(0));
-  ReadoutKind readoutKind = isa<snn::TTFSLossOp>(loss)
-                                ? ReadoutKind::ttfs
-                                : ReadoutKind::max_voltage;
+  ReadoutKind readoutKind =
+      isa<snn::TTFSLossOp>(loss) ? ReadoutKind::ttfs : ReadoutKind::max_voltage;
   int64_t duration = static_cast<int64_t>(
       std::ceil(network.getDuration().convertToDouble() / chip.timeStepMs));
 
@@ -107,11 +107,11 @@ LogicalResult ConvertSNNToNCorePass::convert(snn::NetworkOp network) {
       cores[core] = nullptr;
   }
   for (auto &[index, value] : cores)
-    value = builder.create<CoreOp>(
-        network.getLoc(), builder.getType<CoreType>(),
-        builder.getI64IntegerAttr(index),
-        builder.getI64IntegerAttr(chip.coreX(index)),
-        builder.getI64IntegerAttr(chip.coreY(index)));
+    value =
+        builder.create<CoreOp>(network.getLoc(), builder.getType<CoreType>(),
+                               builder.getI64IntegerAttr(index),
+                               builder.getI64IntegerAttr(chip.coreX(index)),
+                               builder.getI64IntegerAttr(chip.coreY(index)));
 
   // Blocks of every population.
   llvm::DenseMap<Value, SmallVector<BuiltBlock>> blocksOf;
@@ -181,15 +181,14 @@ LogicalResult ConvertSNNToNCorePass::convert(snn::NetworkOp network) {
           return slice(matrix, columns, post.offset, post.offset + post.size,
                        pre.offset, pre.offset + pre.size);
         };
-        builder.create<SynapseTableOp>(
-            project.getLoc(), project.getNameAttr(), pre.value, post.value,
-            part(weights), scale, delays ? part(delays) : nullptr);
+        builder.create<SynapseTableOp>(project.getLoc(), project.getNameAttr(),
+                                       pre.value, post.value, part(weights),
+                                       scale, delays ? part(delays) : nullptr);
         auto preCore = pre.value.getDefiningOp<NeuronBlockOp>().getCoreOp();
         auto postCore = post.value.getDefiningOp<NeuronBlockOp>().getCoreOp();
-        builder.create<RouteOp>(
-            project.getLoc(), pre.value, post.value,
-            builder.getI64IntegerAttr(
-                chip.hops(preCore.getIndex(), postCore.getIndex())));
+        builder.create<RouteOp>(project.getLoc(), pre.value, post.value,
+                                builder.getI64IntegerAttr(chip.hops(
+                                    preCore.getIndex(), postCore.getIndex())));
         ++numTables;
       }
     }

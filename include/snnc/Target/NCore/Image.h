@@ -1,4 +1,5 @@
-//===- Image.h - An ncore.chip as a core image ---------------------*- C++ -*-===//
+//===- Image.h - An ncore.chip as a core image ---------------------*- C++
+//-*-===//
 //
 // The bridge from the ncore dialect to the runtime's core image: the chip's
 // cores, blocks, synapse tables and routes in the plain structs the image

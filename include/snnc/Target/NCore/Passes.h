@@ -1,4 +1,5 @@
-//===- Passes.h - Mapping networks onto ncore chips ---------------*- C++ -*-===//
+//===- Passes.h - Mapping networks onto ncore chips ---------------*- C++
+//-*-===//
 //
 // The passes that partition, place and quantize an snn network for a
 // neuromorphic chip, build its ncore form and check it against the chip,
