@@ -310,6 +310,9 @@ static double lossAndErrors(const Network &network,
 struct NeuronStates {
   bool isLIF = false;
   bool hasRefractory = false;
+  /// LIF neurons whose maximum voltage is recorded until their first spike
+  /// (the label population under the silent-label penalty).
+  bool trackMax = false;
   LIFConstants constants;
   double reset = 0;
   double refractoryMs = 0;
@@ -356,7 +359,8 @@ private:
   void deliverRow(int32_t projection, int32_t pre, double timeMs);
   void deliverOne(NeuronStates &states, int32_t population, int32_t neuron,
                   double weight, double timeMs);
-  void advanceLIF(NeuronStates &states, int32_t neuron, double timeMs);
+  void advanceLIF(NeuronStates &states, int32_t neuron, double timeMs,
+                  bool atEnd = false);
   void advanceLI(NeuronStates &states, int32_t neuron, double timeMs,
                  bool atEnd);
   void predictCrossing(NeuronStates &states, int32_t population, int32_t neuron,
@@ -426,6 +430,14 @@ void ForwardPass::initialise() {
     state.version.assign(size, 0);
     state.spikeCount.assign(size, 0);
     state.crossingFloor.resize(size);
+    state.trackMax = options.silentLabelPenalty > 0 &&
+                     network.loss.kind == LossKind::TimeToFirstSpike &&
+                     static_cast<int32_t>(index) == network.loss.population;
+    if (state.trackMax) {
+      state.maxVoltage.assign(size, 0.0);
+      state.maxTime.assign(size, 0.0);
+      state.maxSlope.assign(size, 0.0);
+    }
     double peakTime = extremumOffset(state.constants, 0.0, 1.0);
     state.peakCoupling =
         std::isfinite(peakTime)
@@ -583,7 +595,7 @@ void ForwardPass::deliverRow(int32_t projection, int32_t pre, double timeMs) {
   traffic.synapticOps[static_cast<int>(Phase::Forward)] += count;
   traffic.read(Phase::Forward, MemoryClass::Synapse, count * sizeof(double));
 
-  if (!post.isLIF || post.hasRefractory) {
+  if (!post.isLIF || post.hasRefractory || post.trackMax) {
     for (int32_t neuron = 0; neuron < count; ++neuron)
       deliverOne(post, postIndex, neuron, weight[neuron], timeMs);
     return;
@@ -674,7 +686,7 @@ void ForwardPass::deliverOne(NeuronStates &states, int32_t population,
 }
 
 void ForwardPass::advanceLIF(NeuronStates &states, int32_t neuron,
-                             double timeMs) {
+                             double timeMs, bool atEnd) {
   double from = states.updatedAt[neuron];
   if (from == timeMs)
     return;
@@ -699,6 +711,12 @@ void ForwardPass::advanceLIF(NeuronStates &states, int32_t neuron,
     states.voltage[neuron] =
         step.memDecay * states.reset + step.coupling * releaseCurrent;
     states.current[neuron] = step.synDecay * releaseCurrent;
+    return;
+  }
+  if (states.trackMax && states.spikeCount[neuron] == 0) {
+    // Not fired yet: the free trajectory of an LI neuron, maximum included.
+    states.updatedAt[neuron] = from;
+    advanceLI(states, neuron, timeMs, atEnd);
     return;
   }
   const Propagator &step = states.cache.get(states.constants, from, timeMs);
@@ -788,6 +806,17 @@ void ForwardPass::predictCrossing(NeuronStates &states, int32_t population,
 void ForwardPass::finish(int32_t label) {
   for (size_t index = 0; index < states.size(); ++index) {
     NeuronStates &state = states[index];
+    if (state.trackMax) {
+      for (size_t neuron = 0; neuron < state.voltage.size(); ++neuron) {
+        if (state.spikeCount[neuron] == 0)
+          advanceLIF(state, static_cast<int32_t>(neuron), network.durationMs,
+                     /*atEnd=*/true);
+      }
+      result.maxVoltage[index] = state.maxVoltage;
+      result.maxVoltageTimeMs[index] = state.maxTime;
+      result.maxVoltageSlope[index] = state.maxSlope;
+      continue;
+    }
     if (network.populations[index].kind != PopulationKind::LI)
       continue;
     for (size_t neuron = 0; neuron < state.voltage.size(); ++neuron)
@@ -823,8 +852,14 @@ void ForwardPass::finish(int32_t label) {
         std::max_element(result.outputs.begin(), result.outputs.end()) -
         result.outputs.begin());
   }
-  if (label >= 0)
-    result.loss = lossAndErrors(network, result.outputs, label, nullptr);
+  if (label < 0)
+    return;
+  result.loss = lossAndErrors(network, result.outputs, label, nullptr);
+  if (states[loss.population].trackMax &&
+      !(result.outputs[label] < network.durationMs))
+    result.loss += options.silentLabelPenalty *
+                   (network.populations[loss.population].threshold[label] -
+                    result.maxVoltage[loss.population][label]);
 }
 
 //===----------------------------------------------------------------------===//
@@ -865,9 +900,10 @@ struct AdjointStates {
 class BackwardPass {
 public:
   BackwardPass(const PreparedNetwork &prepared, const ForwardResult &forward,
-               Gradients &gradients, TrafficCounters &traffic)
+               Gradients &gradients, TrafficCounters &traffic,
+               const SimulationOptions &options)
       : prepared(prepared), network(*prepared.network), forward(forward),
-        gradients(gradients), traffic(traffic) {}
+        gradients(gradients), traffic(traffic), options(options) {}
 
   std::string run(const Sample &sample);
 
@@ -897,6 +933,7 @@ private:
   const ForwardResult &forward;
   Gradients &gradients;
   TrafficCounters &traffic;
+  const SimulationOptions &options;
   std::vector<SortedInput> inputs;
   std::vector<AdjointStates> states;
   std::priority_queue<Event, std::vector<Event>, LatestOnTop> queue;
@@ -1000,6 +1037,23 @@ std::string BackwardPass::initialise(const Sample &sample) {
         continue;
       seen[neuron] = true;
       output.spikeTimeGrad[ref] += errors[neuron];
+    }
+    // The silent-label penalty b (theta - Vmax): a jump of -b in dL/dV at
+    // the maximum, which moves with its input when it is a kink (the path
+    // of the max-voltage readout), and dL/dtheta = b.
+    int32_t label = sample.label;
+    double penalty = options.silentLabelPenalty;
+    if (penalty > 0 && !(forward.outputs[label] < network.durationMs)) {
+      const std::vector<double> &maxTime =
+          forward.maxVoltageTimeMs[lossPopulation];
+      if (maxTime.size() != errors.size() ||
+          forward.maxVoltageSlope[lossPopulation].size() != errors.size())
+        return "the forward result does not belong to this network";
+      output.isMaxReadout = true;
+      output.maxError.assign(errors.size(), 0.0);
+      output.maxError[label] = -penalty;
+      push({maxTime[label], kMaxVoltage, lossPopulation, label, 0, 0});
+      gradients.threshold[lossPopulation][label] += penalty;
     }
   } else {
     output.isMaxReadout = true;
@@ -1308,11 +1362,10 @@ std::string runBackward(const PreparedNetwork &prepared, const Sample &sample,
                         const ForwardResult &forward, Gradients &gradients,
                         TrafficCounters *traffic,
                         const SimulationOptions &options) {
-  (void)options;
   if (!prepared.network)
     return "the prepared network is empty; call prepareNetwork first";
   TrafficCounters counters;
-  BackwardPass pass(prepared, forward, gradients, counters);
+  BackwardPass pass(prepared, forward, gradients, counters, options);
   std::string error = pass.run(sample);
   if (traffic)
     *traffic += counters;

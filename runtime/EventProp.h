@@ -72,6 +72,13 @@ struct SimulationOptions {
   /// Safety limit on spikes per neuron per sample; exceeding it is an error
   /// reported in the result, not a crash.
   int32_t maxSpikesPerNeuron = 1000;
+  /// Silent-label penalty of the time-to-first-spike loss. When the label
+  /// neuron never fires in a sample, its spike time is the duration and
+  /// carries no gradient; with this weight b > 0 the loss gains
+  /// b * (theta - Vmax), Vmax the label neuron's largest membrane voltage
+  /// over the sample, whose exact gradient raises the neuron towards its
+  /// threshold. 0 (the default) leaves the loss as it is.
+  double silentLabelPenalty = 0;
 };
 
 /// The synapses of one projection regrouped by presynaptic neuron in the

@@ -105,6 +105,11 @@ static cl::opt<double>
                     cl::desc("Clip the gradient's L2 norm (default 1; 0: "
                              "never)"),
                     cl::sub(trainCommand));
+static cl::opt<double> silentLabelPenalty(
+    "silent-label-penalty", cl::init(0),
+    cl::desc("Time-to-first-spike loss: add B * (threshold - max voltage) "
+             "when the label neuron never fires (default 0: off)"),
+    cl::value_desc("B"), cl::sub(trainCommand));
 static cl::opt<std::string>
     learnList("learn",
               cl::desc("Parameters to learn: a comma-separated list of "
@@ -182,6 +187,9 @@ static int buildOptions(runtime::TrainerOptions &options,
   options.seed = seed;
   options.patience = patience;
   options.checkpointPath = checkpointPath;
+  if (!(silentLabelPenalty >= 0))
+    return fail("--silent-label-penalty: must be at least 0");
+  options.simulation.silentLabelPenalty = silentLabelPenalty;
 
   runtime::OptimizerOptions &optimizer = options.optimizer;
   if (optimizerName == "adam")
@@ -409,6 +417,8 @@ int snnc::driver::runTrain() {
       json.member("threshold_lr_scale",
                   static_cast<double>(thresholdRateScale));
       json.member("max_grad_norm", static_cast<double>(maxGradientNorm));
+      json.member("silent_label_penalty",
+                  static_cast<double>(silentLabelPenalty));
       json.member("learn", learnedParameters(network));
       json.member("seed", static_cast<uint64_t>(seed));
       json.member("threads", options.threads);

@@ -26,6 +26,9 @@ using snnc::runtime::testing::RandomNetworkConfig;
 
 namespace {
 
+/// The options of every run of a check (the silent-label test sets them).
+SimulationOptions checkOptions;
+
 struct CheckStats {
   int64_t parameters = 0;
   int64_t compared = 0;
@@ -62,7 +65,7 @@ struct Structure {
 bool evaluate(const Network &network, const Sample &sample, double &loss,
               Structure &structure) {
   ForwardResult result;
-  if (!runForward(network, sample, result, nullptr).empty())
+  if (!runForward(network, sample, result, nullptr, checkOptions).empty())
     return false;
   loss = result.loss;
   structure = Structure();
@@ -151,9 +154,12 @@ void checkParameter(Network &network, const Sample &sample, double &parameter,
 void checkNetwork(Network network, const Sample &sample,
                   const std::string &label, CheckStats &stats) {
   ForwardResult forward;
-  ASSERT_EQ(runForward(network, sample, forward, nullptr), "") << label;
+  ASSERT_EQ(runForward(network, sample, forward, nullptr, checkOptions), "")
+      << label;
   Gradients gradients = Gradients::zerosLike(network);
-  ASSERT_EQ(runBackward(network, sample, forward, gradients, nullptr), "")
+  ASSERT_EQ(runBackward(network, sample, forward, gradients, nullptr,
+                        checkOptions),
+            "")
       << label;
   double baseLoss;
   Structure baseCounts;
@@ -269,5 +275,50 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<GradientCase> &info) {
       return std::string(info.param.name);
     });
+
+// The silent-label penalty b (theta - Vmax) of a label neuron that never
+// fires: its gradient flows through the neuron's voltage maximum, so it must
+// match finite differences like the rest of the loss.
+TEST(GradientTest, SilentLabelPenaltyMatchesFiniteDifferences) {
+  CheckStats stats;
+  int32_t silentCases = 0;
+  checkOptions.silentLabelPenalty = 0.7;
+  for (RandomNetworkConfig config : {kBase, withoutDelays(kBase)}) {
+    for (int seed = 1; seed <= 10; ++seed) {
+      Network network = makeRandomNetwork(config, seed);
+      Sample sample = makeRandomSample(config, seed);
+      // Make output 0 the label and keep it silent.
+      int32_t output = network.loss.population;
+      network.populations[output].threshold[0] *= 20;
+      sample.label = 0;
+      ForwardResult forward;
+      ASSERT_EQ(runForward(network, sample, forward, nullptr, checkOptions),
+                "");
+      ASSERT_FALSE(forward.outputs[0] < network.durationMs);
+      ForwardResult plain;
+      ASSERT_EQ(runForward(network, sample, plain, nullptr), "");
+      // The penalty adds b (theta - Vmax) and changes no spike.
+      EXPECT_NEAR(forward.loss - plain.loss,
+                  0.7 * (network.populations[output].threshold[0] -
+                         forward.maxVoltage[output][0]),
+                  1e-12);
+      EXPECT_EQ(forward.spikes[output].size(), plain.spikes[output].size());
+      if (forward.maxVoltage[output][0] > 0)
+        ++silentCases;
+      checkNetwork(network, sample, "silent seed " + std::to_string(seed),
+                   stats);
+    }
+  }
+  checkOptions = SimulationOptions();
+  std::printf("[ silent_label ] %lld parameters, %lld compared (%lld "
+              "non-zero), max relative error %.3g (%s)\n",
+              static_cast<long long>(stats.parameters),
+              static_cast<long long>(stats.compared),
+              static_cast<long long>(stats.nonZero), stats.maxRelativeError,
+              stats.worst.c_str());
+  EXPECT_GE(silentCases, 10);
+  EXPECT_GE(stats.compared, stats.parameters / 2);
+  EXPECT_GE(stats.nonZero, stats.parameters / 5);
+}
 
 } // namespace
