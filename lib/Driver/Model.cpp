@@ -12,6 +12,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -209,6 +210,20 @@ FailureOr<runtime::Network> snnc::toRuntimeNetwork(snn::NetworkOp network,
   return result;
 }
 
+/// A resource key for parameter `field` of the op called `name`. Keys are
+/// bare identifiers in the printed IR ([A-Za-z_][A-Za-z0-9_.$-]*), while op
+/// names are any string (NIR names them "0", "1", ...), so other characters
+/// become `_` and a leading digit gets a `p` in front.
+static std::string blobKey(StringRef name, StringRef field) {
+  std::string key = (name + "_" + field).str();
+  for (char &c : key)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.' && c != '$' && c != '-')
+      c = '_';
+  if (!llvm::isAlpha(key.front()) && key.front() != '_')
+    key.insert(key.begin(), 'p');
+  return key;
+}
+
 /// A resource-backed f64 tensor holding `values`, under a key derived from
 /// `name` (the blob manager makes it unique).
 static ElementsAttr makeBlob(MLIRContext *context, StringRef name,
@@ -233,7 +248,7 @@ LogicalResult snnc::updateParameters(snn::NetworkOp network,
       if (!lif.learnsThreshold())
         continue;
       lif.setThresholdAttr(makeBlob(context,
-                                    (lif.getName() + "_threshold").str(),
+                                    blobKey(lif.getName(), "threshold"),
                                     {lif.getSize()}, it->threshold));
       continue;
     }
@@ -248,11 +263,11 @@ LogicalResult snnc::updateParameters(snn::NetworkOp network,
     SmallVector<int64_t> shape = {project.getPostSize(), project.getPreSize()};
     if (project.learnsWeight())
       project.setWeightAttr(makeBlob(context,
-                                     (project.getName() + "_weight").str(),
+                                     blobKey(project.getName(), "weight"),
                                      shape, projection.weight));
     if (project.learnsDelay() && !projection.delayMs.empty())
       project.setDelayAttr(makeBlob(context,
-                                    (project.getName() + "_delay").str(), shape,
+                                    blobKey(project.getName(), "delay"), shape,
                                     projection.delayMs));
   }
   return success();
