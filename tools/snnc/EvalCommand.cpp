@@ -36,8 +36,8 @@ static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                       cl::sub(evalCommand));
 static cl::opt<std::string>
     dataName("data", cl::Required,
-             cl::desc("Data set: yinyang, yinyang-published, fashion-mnist, "
-                      "digits or events"),
+             cl::desc("Data set: yinyang, yinyang-nobias, yinyang-published, "
+                      "fashion-mnist, digits or events"),
              cl::value_desc("name"), cl::sub(evalCommand));
 static cl::opt<std::string>
     dataDir("data-dir", cl::desc("Directory holding the data set's files"),
