@@ -1,4 +1,4 @@
-//===- Network.h - Runtime description of a spiking network ------*- C++ -*-===//
+//===- Network.h - Runtime description of a spiking network -----*- C++ -*-===//
 //
 // The runtime's view of an `snn.network`: plain data, no MLIR. The compiler
 // driver builds it from the dialect; the NIR importer, the trainer and the
