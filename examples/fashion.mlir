@@ -9,8 +9,8 @@
 // 784,100,10 0.012,0.2 0.05,0.3 12 --tau-mem 40.0 --tau-syn 20.0 (Python's
 // random.Random(12)).
 //
-// Try: snnc train examples/fashion.mlir --data fashion-mnist --lr 2e-4
-// --silent-label-penalty 1
+// Try: snnc train examples/fashion.mlir --data fashion-mnist --epochs 8
+// --lr 4e-4 --silent-label-penalty 1
 
 snn.network @fashion duration(60.0) {
   %in = snn.source "in" : !snn.source<784>
