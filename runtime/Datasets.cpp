@@ -338,8 +338,8 @@ static std::optional<Dataset> makeYinYang(const DatasetOptions &options,
 /// The generated set without the bias channel: the four coordinate channels
 /// alone, for networks (such as those imported from other frameworks) whose
 /// input has four channels.
-static std::optional<Dataset> makeYinYangWithoutBias(
-    const DatasetOptions &options, std::string &error) {
+static std::optional<Dataset>
+makeYinYangWithoutBias(const DatasetOptions &options, std::string &error) {
   std::optional<Dataset> dataset = makeYinYang(options, error);
   if (!dataset)
     return std::nullopt;
@@ -778,8 +778,8 @@ static std::optional<Dataset> makeEvents(const DatasetOptions &options,
 //===----------------------------------------------------------------------===//
 
 std::vector<std::string> datasetNames() {
-  return {"yinyang", "yinyang-nobias", "yinyang-published",
-          "fashion-mnist", "digits", "events"};
+  return {"yinyang",       "yinyang-nobias", "yinyang-published",
+          "fashion-mnist", "digits",         "events"};
 }
 
 std::optional<Dataset> loadDataset(const std::string &name,

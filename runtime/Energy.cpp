@@ -66,8 +66,8 @@ uint64_t phaseClassBytes(const TrafficCounters &traffic, Phase phase,
 uint64_t phaseBytes(const TrafficCounters &traffic, Phase phase) {
   uint64_t total = 0;
   for (int memoryClass = 0; memoryClass < kNumMemoryClasses; ++memoryClass)
-    total += phaseClassBytes(traffic, phase,
-                             static_cast<MemoryClass>(memoryClass));
+    total +=
+        phaseClassBytes(traffic, phase, static_cast<MemoryClass>(memoryClass));
   return total;
 }
 
@@ -76,8 +76,8 @@ EnergyEstimate estimateEnergy(const TrafficCounters &traffic,
   EnergyEstimate estimate;
   for (int phase = 0; phase < kNumPhases; ++phase) {
     auto bytesOf = [&](MemoryClass memoryClass) {
-      return static_cast<double>(phaseClassBytes(
-          traffic, static_cast<Phase>(phase), memoryClass));
+      return static_cast<double>(
+          phaseClassBytes(traffic, static_cast<Phase>(phase), memoryClass));
     };
     double stateWritten = static_cast<double>(
         traffic.bytesWritten[phase][static_cast<int>(MemoryClass::State)]);
@@ -87,8 +87,7 @@ EnergyEstimate estimateEnergy(const TrafficCounters &traffic,
         static_cast<double>(traffic.synapticOps[phase]) * table.synapticOpPj +
         stateWritten / 16.0 * table.stateUpdatePj +
         gradWritten / 8.0 * table.gradUpdatePj;
-    for (int memoryClass = 0; memoryClass < kNumMemoryClasses;
-         ++memoryClass) {
+    for (int memoryClass = 0; memoryClass < kNumMemoryClasses; ++memoryClass) {
       auto kind = static_cast<MemoryClass>(memoryClass);
       if ((kind == MemoryClass::Synapse && table.opCoversSynapseBytes) ||
           (kind == MemoryClass::State && table.opCoversStateBytes) ||
@@ -101,17 +100,16 @@ EnergyEstimate estimateEnergy(const TrafficCounters &traffic,
   return estimate;
 }
 
-std::string formatTrafficReport(const TrafficCounters &traffic,
-                                double samples, const EnergyTable &table) {
+std::string formatTrafficReport(const TrafficCounters &traffic, double samples,
+                                const EnergyTable &table) {
   double scale = samples > 0 ? 1.0 / samples : 1.0;
   std::string text;
   char line[160];
-  std::snprintf(line, sizeof(line), "%-9s %-9s %14s %14s\n", "phase",
-                "class", "read B/sample", "write B/sample");
+  std::snprintf(line, sizeof(line), "%-9s %-9s %14s %14s\n", "phase", "class",
+                "read B/sample", "write B/sample");
   text += line;
   for (int phase = 0; phase < kNumPhases; ++phase) {
-    for (int memoryClass = 0; memoryClass < kNumMemoryClasses;
-         ++memoryClass) {
+    for (int memoryClass = 0; memoryClass < kNumMemoryClasses; ++memoryClass) {
       uint64_t read = traffic.bytesRead[phase][memoryClass];
       uint64_t written = traffic.bytesWritten[phase][memoryClass];
       if (read == 0 && written == 0)

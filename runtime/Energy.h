@@ -1,4 +1,4 @@
-//===- Energy.h - Energy per operation and traffic reports -------*- C++ -*-===//
+//===- Energy.h - Energy per operation and traffic reports ------*- C++ -*-===//
 //
 // Turns the traffic counters of any executor into the figures a comparison
 // reports: bytes read and written per memory class and phase per sample,
@@ -61,8 +61,8 @@ uint64_t phaseBytes(const TrafficCounters &traffic, Phase phase);
 
 /// A fixed-width text table of `traffic` divided by `samples`: bytes read
 /// and written per class and phase, synaptic operations and energy.
-std::string formatTrafficReport(const TrafficCounters &traffic,
-                                double samples, const EnergyTable &table);
+std::string formatTrafficReport(const TrafficCounters &traffic, double samples,
+                                const EnergyTable &table);
 
 } // namespace snnc::runtime
 

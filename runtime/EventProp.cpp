@@ -439,10 +439,9 @@ void ForwardPass::initialise() {
       state.maxSlope.assign(size, 0.0);
     }
     double peakTime = extremumOffset(state.constants, 0.0, 1.0);
-    state.peakCoupling =
-        std::isfinite(peakTime)
-            ? propagatorFor(state.constants, peakTime).coupling
-            : kInfinity;
+    state.peakCoupling = std::isfinite(peakTime)
+                             ? propagatorFor(state.constants, peakTime).coupling
+                             : kInfinity;
     for (size_t neuron = 0; neuron < size; ++neuron) {
       double threshold = population.threshold[neuron];
       state.crossingFloor[neuron] = threshold > 0 ? threshold : -kInfinity;
@@ -659,8 +658,8 @@ void ForwardPass::deliverRow(int32_t projection, int32_t pre, double timeMs) {
     double i0 = current[neuron];
     double v1 = ahead.memDecay * v0 + ahead.coupling * i0;
     double i1 = ahead.synDecay * i0;
-    double margin = 1e-9 * (std::fabs(threshold[neuron]) + std::fabs(v1) +
-                            std::fabs(i1));
+    double margin =
+        1e-9 * (std::fabs(threshold[neuron]) + std::fabs(v1) + std::fabs(i1));
     if (v0 < threshold[neuron] && v1 + margin < threshold[neuron] &&
         i1 > v1 + margin) {
       ++version[neuron];

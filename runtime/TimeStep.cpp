@@ -45,8 +45,8 @@ std::string validateTimeStepOptions(const Network &network,
                                     const TimeStepOptions &options) {
   if (!(options.dtMs > 0) || !std::isfinite(options.dtMs)) {
     std::ostringstream message;
-    message << "time step dt must be positive and finite (got "
-            << options.dtMs << " ms)";
+    message << "time step dt must be positive and finite (got " << options.dtMs
+            << " ms)";
     return message.str();
   }
   if (!(options.slope > 0) || !std::isfinite(options.slope)) {
@@ -116,9 +116,8 @@ static std::string buildGrid(const Network &network,
     grid.propagators[index] = propagatorFor(
         LIFConstants::make(population.tauMemMs, population.tauSynMs),
         options.dtMs);
-    grid.refractorySteps[index] =
-        static_cast<int32_t>(std::llround(population.refractoryMs /
-                                          options.dtMs));
+    grid.refractorySteps[index] = static_cast<int32_t>(
+        std::llround(population.refractoryMs / options.dtMs));
   }
   for (const Projection &projection : network.projections) {
     GridProjection table;
@@ -126,8 +125,7 @@ static std::string buildGrid(const Network &network,
     table.postSize = network.populations[projection.post].size;
     if (!projection.delayMs.empty()) {
       table.delaySteps.resize(projection.delayMs.size());
-      for (size_t synapse = 0; synapse < projection.delayMs.size();
-           ++synapse) {
+      for (size_t synapse = 0; synapse < projection.delayMs.size(); ++synapse) {
         int32_t delay = static_cast<int32_t>(
             std::llround(projection.delayMs[synapse] / options.dtMs));
         table.delaySteps[synapse] = delay;
@@ -385,9 +383,9 @@ std::string Stepper::forwardStep(int32_t step, bool training,
           clamp[neuron] = grid.refractorySteps[index];
         if (++spikeCount[index][neuron] > options.maxSpikesPerNeuron) {
           std::ostringstream message;
-          message << "population '" << population.name << "' neuron "
-                  << neuron << " fired more than "
-                  << options.maxSpikesPerNeuron << " spikes (at step " << step
+          message << "population '" << population.name << "' neuron " << neuron
+                  << " fired more than " << options.maxSpikesPerNeuron
+                  << " spikes (at step " << step
                   << "); raise the spike limit or check the weights";
           return message.str();
         }
@@ -424,11 +422,10 @@ std::string Stepper::forwardStep(int32_t step, bool training,
   while (nextInput < inputs.size() && inputs[nextInput].step == step) {
     const BinnedInput &input = inputs[nextInput++];
     const Population &population = network.populations[input.population];
-    uint8_t &count =
-        spikeRing[input.population][ringSlot(step,
-                                             grid.ringDepth[input.population],
-                                             population.size) +
-                                    input.channel];
+    uint8_t &count = spikeRing[input.population]
+                              [ringSlot(step, grid.ringDepth[input.population],
+                                        population.size) +
+                               input.channel];
     if (count < 255)
       ++count;
   }
@@ -436,9 +433,9 @@ std::string Stepper::forwardStep(int32_t step, bool training,
     const Population &population = network.populations[index];
     if (population.kind != PopulationKind::Source || !training)
       continue;
-    const uint8_t *ring = spikeRing[index].data() +
-                          ringSlot(step, grid.ringDepth[index],
-                                   population.size);
+    const uint8_t *ring =
+        spikeRing[index].data() +
+        ringSlot(step, grid.ringDepth[index], population.size);
     std::copy(ring, ring + population.size,
               flagRecord[index].data() +
                   static_cast<size_t>(step) * population.size);
@@ -490,8 +487,8 @@ void Stepper::deliver(int32_t projectionIndex, int32_t step) {
       int32_t source = step - table.delaySteps[rowStart + pre];
       if (source < 0)
         continue;
-      sum += weight[rowStart + pre] *
-             ring[ringSlot(source, depth, preSize) + pre];
+      sum +=
+          weight[rowStart + pre] * ring[ringSlot(source, depth, preSize) + pre];
       ++macs;
     }
     targetCurrent[post] += sum;
@@ -513,8 +510,8 @@ void Stepper::finishForward(const Sample &sample, TimeStepResult &result) {
     result.outputs.assign(size, network.durationMs);
     for (const SpikeRecord &record : result.spikes[loss.population]) {
       if (firstStep[record.neuron] < 0) {
-        firstStep[record.neuron] = static_cast<int32_t>(
-            std::llround(record.timeMs / options.dtMs));
+        firstStep[record.neuron] =
+            static_cast<int32_t>(std::llround(record.timeMs / options.dtMs));
         result.outputs[record.neuron] = record.timeMs;
       }
     }
@@ -600,8 +597,7 @@ void Stepper::backwardProjection(int32_t projectionIndex, int32_t step,
         continue;
       if (preIsLIF) {
         adjointSpikeRing[projection.pre][ringSlot(source, depth, preSize) +
-                                         pre] +=
-            weight[rowStart + pre] * error;
+                                         pre] += weight[rowStart + pre] * error;
         ++macs;
       }
       if (!weightGradient)
@@ -639,11 +635,11 @@ void Stepper::backward(int32_t label, const TimeStepResult &result,
     bool hasState = population.kind != PopulationKind::Source;
     adjointV[index].assign(hasState ? population.size : 0, 0.0);
     adjointI[index].assign(hasState ? population.size : 0, 0.0);
-    adjointSpikeRing[index].assign(
-        population.kind == PopulationKind::LIF
-            ? static_cast<size_t>(population.size) * grid.ringDepth[index]
-            : 0,
-        0.0);
+    adjointSpikeRing[index].assign(population.kind == PopulationKind::LIF
+                                       ? static_cast<size_t>(population.size) *
+                                             grid.ringDepth[index]
+                                       : 0,
+                                   0.0);
   }
 
   const Loss &loss = network.loss;
@@ -769,16 +765,15 @@ std::string Stepper::run(const Sample &sample, TimeStepResult &result,
            " is out of range for loss population '" +
            network.populations[network.loss.population].name + "' of size " +
            std::to_string(network.populations[network.loss.population].size);
-  bool training = gradients && sample.label >= 0 &&
-                  network.loss.kind != LossKind::None;
+  bool training =
+      gradients && sample.label >= 0 && network.loss.kind != LossKind::None;
   initialise(training);
   result = TimeStepResult();
   result.spikes.resize(network.populations.size());
 
   nextInput = 0;
   for (int32_t step = 0; step < grid.steps; ++step) {
-    if (std::string error = forwardStep(step, training, result);
-        !error.empty())
+    if (std::string error = forwardStep(step, training, result); !error.empty())
       return error;
   }
   finishForward(sample, result);
@@ -818,8 +813,8 @@ BatchResult runTimeStepBatch(const Network &network,
                              const TimeStepOptions &options) {
   BatchResult result;
   if (threads < 1) {
-    result.error = "threads must be at least 1 (got " +
-                   std::to_string(threads) + ")";
+    result.error =
+        "threads must be at least 1 (got " + std::to_string(threads) + ")";
     return result;
   }
   Grid grid;
@@ -845,10 +840,9 @@ BatchResult runTimeStepBatch(const Network &network,
       size_t begin = index * kBlockSize;
       size_t end = std::min(batch.size(), begin + kBlockSize);
       for (size_t sample = begin; sample < end; ++sample) {
-        std::string error =
-            stepper.run(batch[sample], forward,
-                        computeGradients ? &block.gradients : nullptr,
-                        block.traffic);
+        std::string error = stepper.run(
+            batch[sample], forward,
+            computeGradients ? &block.gradients : nullptr, block.traffic);
         if (!error.empty()) {
           block.error = "sample " + std::to_string(sample) + ": " + error;
           break;

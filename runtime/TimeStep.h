@@ -1,4 +1,4 @@
-//===- TimeStep.h - Time-stepped surrogate-gradient BPTT baseline -*- C++ -*-===//
+//===- TimeStep.h -----------------------------------------------*- C++ -*-===//
 //
 // The dense, time-stepped way most SNN frameworks train: the network of
 // Network.h is sampled on a grid of step dt, a spike is a Heaviside step of

@@ -1,4 +1,4 @@
-//===- Traffic.h - Memory-traffic counters -------------------------*- C++ -*-===//
+//===- Traffic.h - Memory-traffic counters ----------------------*- C++ -*-===//
 //
 // Bytes read and written per memory class and phase, incremented by the code
 // that does the access (see DESIGN.md section 4), never estimated afterwards.
@@ -24,7 +24,8 @@ const char *phaseName(Phase phase);
 
 struct TrafficCounters {
   std::array<std::array<uint64_t, kNumMemoryClasses>, kNumPhases> bytesRead{};
-  std::array<std::array<uint64_t, kNumMemoryClasses>, kNumPhases> bytesWritten{};
+  std::array<std::array<uint64_t, kNumMemoryClasses>, kNumPhases>
+      bytesWritten{};
   /// Delivered synaptic events (one weight applied to one target).
   std::array<uint64_t, kNumPhases> synapticOps{};
 

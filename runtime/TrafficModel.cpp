@@ -46,15 +46,13 @@ TrafficCounters timeStepTrafficModel(const Network &network,
       network.populations.size());
   for (size_t index = 0; index < network.populations.size(); ++index) {
     for (const SpikeRecord &record : result.spikes[index])
-      active[index].insert(
-          {record.neuron,
-           static_cast<int32_t>(std::llround(record.timeMs / options.dtMs))});
+      active[index].insert({record.neuron, static_cast<int32_t>(std::llround(
+                                               record.timeMs / options.dtMs))});
   }
   for (const InputSpike &spike : sample.spikes) {
     if (!(spike.timeMs < network.durationMs))
       continue;
-    auto step =
-        static_cast<int32_t>(std::llround(spike.timeMs / options.dtMs));
+    auto step = static_cast<int32_t>(std::llround(spike.timeMs / options.dtMs));
     if (step < numSteps)
       active[spike.population].insert({spike.channel, step});
   }
@@ -182,8 +180,7 @@ TrafficCounters timeStepTrafficModel(const Network &network,
 }
 
 TrafficCounters exactTrafficModel(const Network &network, const Sample &sample,
-                                  const ForwardResult &forward,
-                                  bool training) {
+                                  const ForwardResult &forward, bool training) {
   constexpr Phase kForward = Phase::Forward;
   constexpr Phase kBackward = Phase::Backward;
   // The size of one queued event (time, kind, group, index, ref, cursor).

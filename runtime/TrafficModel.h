@@ -1,4 +1,4 @@
-//===- TrafficModel.h - Analytic memory traffic of both methods --*- C++ -*-===//
+//===- TrafficModel.h - Analytic memory traffic of both methods -*- C++ -*-===//
 //
 // Formulas for the bytes each executor moves per sample, kept beside the
 // counters as a cross-check (DESIGN.md section 4) and as the closed form

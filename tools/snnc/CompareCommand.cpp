@@ -32,8 +32,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <thread>
@@ -94,7 +94,8 @@ static cl::opt<std::string>
     reportDir("report", cl::desc("Folder for compare.json and compare.svg"),
               cl::value_desc("dir"), cl::sub(compareCommand));
 static cl::opt<std::string>
-    networkName("network", cl::desc("Network to run when the model has several"),
+    networkName("network",
+                cl::desc("Network to run when the model has several"),
                 cl::sub(compareCommand));
 static cl::opt<bool> quiet("quiet", cl::desc("Print only the table"),
                            cl::sub(compareCommand));
@@ -171,9 +172,9 @@ std::string train(runtime::Network &network,
       llvm::errs() << line;
     }
   }
-  result.trainSeconds = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+  result.trainSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return "";
 }
 
@@ -192,8 +193,8 @@ std::string accuracyOf(const runtime::Network &network,
       return result.error;
     correct += result.correct;
   }
-  accuracy = samples.empty() ? 0
-                             : static_cast<double>(correct) / samples.size();
+  accuracy =
+      samples.empty() ? 0 : static_cast<double>(correct) / samples.size();
   return "";
 }
 
@@ -207,8 +208,8 @@ std::string spikeTimeError(const runtime::Network &network,
   int64_t matched = 0;
   for (const runtime::Sample &sample : samples) {
     runtime::ForwardResult exact;
-    if (std::string error = runtime::runForward(network, sample, exact,
-                                                nullptr);
+    if (std::string error =
+            runtime::runForward(network, sample, exact, nullptr);
         !error.empty())
       return error;
     runtime::TimeStepResult stepped;
@@ -227,8 +228,8 @@ std::string spikeTimeError(const runtime::Network &network,
       }
     }
   }
-  result.spikeTimeErrorMs = matched ? errorSum / matched
-                                    : std::numeric_limits<double>::quiet_NaN();
+  result.spikeTimeErrorMs =
+      matched ? errorSum / matched : std::numeric_limits<double>::quiet_NaN();
   return "";
 }
 
@@ -302,15 +303,17 @@ int snnc::driver::runCompare() {
   int32_t outputs = initial.populations[initial.loss.population].size;
   if (dataset->classes > outputs)
     return fail("--data " + dataName + " has " +
-                std::to_string(dataset->classes) + " classes, but the loss "
-                "population has " + std::to_string(outputs) + " neurons");
+                std::to_string(dataset->classes) +
+                " classes, but the loss "
+                "population has " +
+                std::to_string(outputs) + " neurons");
   if (dataset->train.empty() || dataset->test.empty())
     return fail("--data " + dataName + ": empty training or test set");
 
   int workerThreads =
-      threads > 0 ? threads.getValue()
-                  : static_cast<int>(std::max(1u,
-                                              std::thread::hardware_concurrency()));
+      threads > 0
+          ? threads.getValue()
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<MethodResult> results;
 
   // The exact method first: it is the reference of every ratio.
@@ -380,23 +383,22 @@ int snnc::driver::runCompare() {
   double exactTotal = perSample(exact.traffic.totalBytes(), exact.trainSamples);
   char line[256];
   std::snprintf(line, sizeof(line),
-                "%-9s %6s %8s %9s %10s %12s %12s %12s %8s %12s %8s\n",
-                "method", "dt_ms", "test_acc", "exact_acc", "t_err_ms",
-                "fwd_B/samp", "bwd_B/samp", "total_B/samp", "ratio",
-                "energy_nJ", "wall_s");
+                "%-9s %6s %8s %9s %10s %12s %12s %12s %8s %12s %8s\n", "method",
+                "dt_ms", "test_acc", "exact_acc", "t_err_ms", "fwd_B/samp",
+                "bwd_B/samp", "total_B/samp", "ratio", "energy_nJ", "wall_s");
   llvm::outs() << line;
   const MethodResult *bestBptt = nullptr;
   for (const MethodResult &result : results) {
-    double forward = perSample(
-        runtime::phaseBytes(result.traffic, runtime::Phase::Forward),
-        result.trainSamples);
-    double backward = perSample(
-        runtime::phaseBytes(result.traffic, runtime::Phase::Backward),
-        result.trainSamples);
+    double forward =
+        perSample(runtime::phaseBytes(result.traffic, runtime::Phase::Forward),
+                  result.trainSamples);
+    double backward =
+        perSample(runtime::phaseBytes(result.traffic, runtime::Phase::Backward),
+                  result.trainSamples);
     double total = perSample(result.traffic.totalBytes(), result.trainSamples);
-    double energyNj = runtime::estimateEnergy(result.traffic, energy)
-                          .totalPj() *
-                      1e-3 / std::max<int64_t>(result.trainSamples, 1);
+    double energyNj =
+        runtime::estimateEnergy(result.traffic, energy).totalPj() * 1e-3 /
+        std::max<int64_t>(result.trainSamples, 1);
     bool isExact = result.method == "eventprop";
     std::string dtText = "-";
     if (!isExact) {
@@ -466,12 +468,11 @@ int snnc::driver::runCompare() {
            ++memoryClass) {
         json.key(runtime::memoryClassName(
                      static_cast<runtime::MemoryClass>(memoryClass)))
-            .value(perSample(runtime::phaseClassBytes(
-                                 result.traffic,
-                                 static_cast<runtime::Phase>(phase),
-                                 static_cast<runtime::MemoryClass>(
-                                     memoryClass)),
-                             result.trainSamples));
+            .value(perSample(
+                runtime::phaseClassBytes(
+                    result.traffic, static_cast<runtime::Phase>(phase),
+                    static_cast<runtime::MemoryClass>(memoryClass)),
+                result.trainSamples));
       }
       json.endObject();
     }

@@ -333,7 +333,6 @@ TEST(EventPropTest, RunawayNeuronIsAnErrorNotAHang) {
       << error;
 }
 
-
 /// A source of `channels` inputs per population, `sources` source
 /// populations each densely connected to 30 LIF neurons with the same
 /// weights, and 5 LIF outputs under the time-to-first-spike loss.
@@ -411,19 +410,17 @@ TEST(EventPropTest, SkippedPredictionsChangeNoSpike) {
     ASSERT_EQ(runForward(single, one, left, nullptr), "");
     ASSERT_EQ(runForward(alternating, two, right, nullptr), "");
     ASSERT_EQ(left.spikes.size() + 1, right.spikes.size());
-    for (size_t population = 1; population < left.spikes.size();
-         ++population) {
+    for (size_t population = 1; population < left.spikes.size(); ++population) {
       const std::vector<SpikeRecord> &a = left.spikes[population];
       const std::vector<SpikeRecord> &b = right.spikes[population + 1];
       ASSERT_EQ(a.size(), b.size()) << "trial " << trial;
       for (size_t index = 0; index < a.size(); ++index) {
         EXPECT_EQ(a[index].neuron, b[index].neuron);
-        EXPECT_EQ(std::memcmp(&a[index].timeMs, &b[index].timeMs,
-                              sizeof(double)),
-                  0);
-        EXPECT_EQ(std::memcmp(&a[index].current, &b[index].current,
-                              sizeof(double)),
-                  0);
+        EXPECT_EQ(
+            std::memcmp(&a[index].timeMs, &b[index].timeMs, sizeof(double)), 0);
+        EXPECT_EQ(
+            std::memcmp(&a[index].current, &b[index].current, sizeof(double)),
+            0);
       }
     }
     EXPECT_EQ(std::memcmp(&left.loss, &right.loss, sizeof(double)), 0);

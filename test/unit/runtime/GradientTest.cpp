@@ -157,9 +157,9 @@ void checkNetwork(Network network, const Sample &sample,
   ASSERT_EQ(runForward(network, sample, forward, nullptr, checkOptions), "")
       << label;
   Gradients gradients = Gradients::zerosLike(network);
-  ASSERT_EQ(runBackward(network, sample, forward, gradients, nullptr,
-                        checkOptions),
-            "")
+  ASSERT_EQ(
+      runBackward(network, sample, forward, gradients, nullptr, checkOptions),
+      "")
       << label;
   double baseLoss;
   Structure baseCounts;

@@ -241,8 +241,7 @@ TEST(YinYangTest, WithoutBiasKeepsTheCoordinates) {
   options.testSize = 0;
   std::string error;
   std::optional<Dataset> full = loadDataset("yinyang", options, error);
-  std::optional<Dataset> noBias =
-      loadDataset("yinyang-nobias", options, error);
+  std::optional<Dataset> noBias = loadDataset("yinyang-nobias", options, error);
   ASSERT_TRUE(full && noBias) << error;
   EXPECT_EQ(noBias->inputChannels, 4);
   ASSERT_EQ(noBias->train.size(), full->train.size());

@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/TimeStep.h"
 #include "runtime/Energy.h"
 #include "runtime/EventProp.h"
-#include "runtime/TimeStep.h"
 #include "runtime/TrafficModel.h"
 
 #include "../runtime/RandomNetwork.h"
@@ -84,8 +84,8 @@ int checkWeightGradients(const RandomNetworkConfig &config, uint64_t seed) {
         continue;
       double difference = (lossPlus - lossMinus) / (2 * kStep);
       double analytic = gradients.weight[projection][synapse];
-      EXPECT_NEAR(analytic, difference, 1e-6 * std::max(1.0, std::fabs(
-                                                                  difference)))
+      EXPECT_NEAR(analytic, difference,
+                  1e-6 * std::max(1.0, std::fabs(difference)))
           << "projection " << projection << " synapse " << synapse;
       ++checked;
       nonZero += analytic != 0;
@@ -143,13 +143,11 @@ TEST(TimeStepGradient, SurrogateGradientDescentLowersTheLoss) {
   for (int iteration = 0; iteration < 30; ++iteration) {
     Gradients gradients = Gradients::zerosLike(network);
     ASSERT_EQ(
-        runTimeStep(network, sample, options, result, &gradients, nullptr),
-        "");
+        runTimeStep(network, sample, options, result, &gradients, nullptr), "");
     for (size_t projection = 0; projection < network.projections.size();
          ++projection) {
       for (size_t synapse = 0;
-           synapse < network.projections[projection].weight.size();
-           ++synapse)
+           synapse < network.projections[projection].weight.size(); ++synapse)
         network.projections[projection].weight[synapse] -=
             0.05 * gradients.weight[projection][synapse];
     }
@@ -190,12 +188,12 @@ TEST(TimeStepConvergence, SpikeTimesApproachTheExactSolution) {
       ASSERT_EQ(runForward(network, sample, exact, nullptr), "");
       TimeStepResult stepped;
       ASSERT_EQ(
-          runTimeStep(network, sample, options, stepped, nullptr, nullptr),
-          "");
+          runTimeStep(network, sample, options, stepped, nullptr, nullptr), "");
       for (size_t neuron = 0; neuron < exact.outputs.size(); ++neuron) {
         if (exact.outputs[neuron] < network.durationMs &&
             stepped.outputs[neuron] < network.durationMs) {
-          errorSum += std::fabs(stepped.outputs[neuron] - exact.outputs[neuron]);
+          errorSum +=
+              std::fabs(stepped.outputs[neuron] - exact.outputs[neuron]);
           ++matched;
         }
       }
@@ -260,8 +258,7 @@ namespace {
 void expectCountersEqual(const TrafficCounters &measured,
                          const TrafficCounters &model) {
   for (int phase = 0; phase < kNumPhases; ++phase) {
-    for (int memoryClass = 0; memoryClass < kNumMemoryClasses;
-         ++memoryClass) {
+    for (int memoryClass = 0; memoryClass < kNumMemoryClasses; ++memoryClass) {
       EXPECT_EQ(measured.bytesRead[phase][memoryClass],
                 model.bytesRead[phase][memoryClass])
           << phaseName(static_cast<Phase>(phase)) << " "
@@ -290,9 +287,8 @@ void checkTimeStepCounters(const RandomNetworkConfig &config, uint64_t seed,
                           training ? &gradients : nullptr, &counters),
               "");
     SCOPED_TRACE(training ? "training" : "inference");
-    expectCountersEqual(counters, timeStepTrafficModel(network, options,
-                                                       sample, result,
-                                                       training));
+    expectCountersEqual(counters, timeStepTrafficModel(network, options, sample,
+                                                       result, training));
   }
 }
 
@@ -333,7 +329,8 @@ TEST(ExactTraffic, CountersMatchTheModel) {
 
   for (Phase phase : {Phase::Forward, Phase::Backward}) {
     int p = static_cast<int>(phase);
-    for (MemoryClass memoryClass : {MemoryClass::Synapse, MemoryClass::Record}) {
+    for (MemoryClass memoryClass :
+         {MemoryClass::Synapse, MemoryClass::Record}) {
       int c = static_cast<int>(memoryClass);
       EXPECT_EQ(counters.bytesRead[p][c], model.bytesRead[p][c])
           << phaseName(phase) << " " << memoryClassName(memoryClass);
@@ -361,7 +358,8 @@ TEST(TimeStepBatch, DeterministicAcrossThreadCounts) {
   BatchResult reference = runTimeStepBatch(network, batch, true, 1, options);
   ASSERT_EQ(reference.error, "");
   for (int threads : {2, 3, 8}) {
-    BatchResult result = runTimeStepBatch(network, batch, true, threads, options);
+    BatchResult result =
+        runTimeStepBatch(network, batch, true, threads, options);
     ASSERT_EQ(result.error, "");
     EXPECT_EQ(result.lossSum, reference.lossSum);
     EXPECT_EQ(result.correct, reference.correct);
