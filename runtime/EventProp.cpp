@@ -23,6 +23,7 @@
 
 #include "runtime/Crossing.h"
 #include "runtime/LIFDynamics.h"
+#include "runtime/Loss.h"
 
 #include <algorithm>
 #include <atomic>
@@ -255,51 +256,6 @@ static std::string checkLabel(const Network &network, int32_t label) {
            network.populations[network.loss.population].name + "' of size " +
            std::to_string(size);
   return "";
-}
-
-/// The loss of one sample from its outputs and, when `errors` is given,
-/// dL/d(output) per output neuron. Outputs of neurons that never fired
-/// (time-to-first-spike outputs equal to the duration) get no error.
-static double lossAndErrors(const Network &network,
-                            const std::vector<double> &outputs, int32_t label,
-                            std::vector<double> *errors) {
-  const Loss &loss = network.loss;
-  size_t count = outputs.size();
-  std::vector<double> logits(count);
-  for (size_t neuron = 0; neuron < count; ++neuron)
-    logits[neuron] = loss.kind == LossKind::TimeToFirstSpike
-                         ? -outputs[neuron] / loss.tau0Ms
-                         : outputs[neuron];
-  double largest = *std::max_element(logits.begin(), logits.end());
-  double normaliser = 0;
-  for (double logit : logits)
-    normaliser += std::exp(logit - largest);
-  double logNormaliser = largest + std::log(normaliser);
-  double value = logNormaliser - logits[label];
-  double penalty = 0;
-  if (loss.kind == LossKind::TimeToFirstSpike) {
-    penalty = std::exp(outputs[label] / loss.tau1Ms);
-    value += loss.alpha * (penalty - 1.0);
-  }
-  if (!errors)
-    return value;
-
-  errors->assign(count, 0.0);
-  for (size_t neuron = 0; neuron < count; ++neuron) {
-    double logitError = std::exp(logits[neuron] - logNormaliser) -
-                        (static_cast<int32_t>(neuron) == label ? 1.0 : 0.0);
-    if (loss.kind == LossKind::MaxVoltage) {
-      (*errors)[neuron] = logitError;
-      continue;
-    }
-    if (!(outputs[neuron] < network.durationMs))
-      continue;
-    double timeError = -logitError / loss.tau0Ms;
-    if (static_cast<int32_t>(neuron) == label)
-      timeError += loss.alpha * penalty / loss.tau1Ms;
-    (*errors)[neuron] = timeError;
-  }
-  return value;
 }
 
 //===----------------------------------------------------------------------===//
@@ -853,7 +809,8 @@ void ForwardPass::finish(int32_t label) {
   }
   if (label < 0)
     return;
-  result.loss = lossAndErrors(network, result.outputs, label, nullptr);
+  result.loss = lossAndErrors(network, result.outputs, label, nullptr,
+                              SilentOutputError::Drop);
   if (states[loss.population].trackMax &&
       !(result.outputs[label] < network.durationMs))
     result.loss += options.silentLabelPenalty *
@@ -1025,7 +982,8 @@ std::string BackwardPass::initialise(const Sample &sample) {
   // The loss enters as dL/dt of first spikes or as jumps of dL/dV at the
   // times of the voltage maxima.
   std::vector<double> errors;
-  lossAndErrors(network, forward.outputs, sample.label, &errors);
+  lossAndErrors(network, forward.outputs, sample.label, &errors,
+                SilentOutputError::Drop);
   AdjointStates &output = states[lossPopulation];
   if (network.loss.kind == LossKind::TimeToFirstSpike) {
     std::vector<bool> seen(errors.size(), false);

@@ -28,6 +28,7 @@
 #include "runtime/TimeStep.h"
 
 #include "runtime/LIFDynamics.h"
+#include "runtime/Loss.h"
 
 #include <algorithm>
 #include <atomic>
@@ -153,50 +154,6 @@ static double surrogateSlope(const TimeStepOptions &options, double voltage,
 /// The slot of step `step` in a ring of `depth` slots of `width` entries.
 static size_t ringSlot(int32_t step, int32_t depth, int32_t width) {
   return static_cast<size_t>(step % depth) * static_cast<size_t>(width);
-}
-
-/// Loss and dL/d(output) of one sample, the same formulas as the exact
-/// method, except that silent neurons (output = duration) get their error
-/// too: the surrogate can pass it on (see Stepper::backward).
-static double lossAndErrors(const Network &network,
-                            const std::vector<double> &outputs, int32_t label,
-                            std::vector<double> *errors) {
-  const Loss &loss = network.loss;
-  size_t count = outputs.size();
-  std::vector<double> logits(count);
-  for (size_t neuron = 0; neuron < count; ++neuron)
-    logits[neuron] = loss.kind == LossKind::TimeToFirstSpike
-                         ? -outputs[neuron] / loss.tau0Ms
-                         : outputs[neuron];
-  double largest = *std::max_element(logits.begin(), logits.end());
-  double normaliser = 0;
-  for (double logit : logits)
-    normaliser += std::exp(logit - largest);
-  double logNormaliser = largest + std::log(normaliser);
-  double value = logNormaliser - logits[label];
-  double penalty = 0;
-  if (loss.kind == LossKind::TimeToFirstSpike) {
-    penalty = std::exp(outputs[label] / loss.tau1Ms);
-    value += loss.alpha * (penalty - 1.0);
-  }
-  if (!errors)
-    return value;
-
-  errors->assign(count, 0.0);
-  for (size_t neuron = 0; neuron < count; ++neuron) {
-    bool isLabel = static_cast<int32_t>(neuron) == label;
-    double logitError =
-        std::exp(logits[neuron] - logNormaliser) - (isLabel ? 1.0 : 0.0);
-    if (loss.kind == LossKind::MaxVoltage) {
-      (*errors)[neuron] = logitError;
-      continue;
-    }
-    double timeError = -logitError / loss.tau0Ms;
-    if (isLabel)
-      timeError += loss.alpha * penalty / loss.tau1Ms;
-    (*errors)[neuron] = timeError;
-  }
-  return value;
 }
 
 /// One sample's forward and backward pass on the grid. Reused across the
@@ -528,7 +485,8 @@ void Stepper::finishForward(const Sample &sample, TimeStepResult &result) {
         result.outputs.begin());
   }
   if (sample.label >= 0)
-    result.loss = lossAndErrors(network, result.outputs, sample.label, nullptr);
+    result.loss = lossAndErrors(network, result.outputs, sample.label, nullptr,
+                                SilentOutputError::Keep);
 }
 
 void Stepper::backwardProjection(int32_t projectionIndex, int32_t step,
@@ -644,7 +602,8 @@ void Stepper::backward(int32_t label, const TimeStepResult &result,
 
   const Loss &loss = network.loss;
   std::vector<double> errors;
-  lossAndErrors(network, result.outputs, label, &errors);
+  lossAndErrors(network, result.outputs, label, &errors,
+                SilentOutputError::Keep);
   int32_t lossPopulation = loss.population;
 
   // A silent output has no spike step to take its error. Unlike the exact
