@@ -2,6 +2,8 @@
 
 #include "runtime/Optimizer.h"
 
+#include "runtime/ByteStream.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -236,59 +238,9 @@ std::string Optimizer::step(Network &network, const Gradients &gradients) {
 
 static const char kMagic[8] = {'S', 'N', 'N', 'C', 'O', 'P', 'T', '1'};
 
-namespace {
-/// Appends little-endian fields to a blob.
-class BlobWriter {
-public:
-  explicit BlobWriter(std::vector<uint8_t> &bytes) : bytes(bytes) {}
-  void word(uint64_t value, int size) {
-    for (int byte = 0; byte < size; ++byte)
-      bytes.push_back(static_cast<uint8_t>(value >> (8 * byte)));
-  }
-  void real(double value) {
-    uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    word(bits, 8);
-  }
-
-private:
-  std::vector<uint8_t> &bytes;
-};
-
-/// Reads little-endian fields from a blob, remembering the first overrun.
-class BlobReader {
-public:
-  explicit BlobReader(const std::vector<uint8_t> &bytes) : bytes(bytes) {}
-  uint64_t word(int size) {
-    if (offset + size > bytes.size()) {
-      overrun = true;
-      return 0;
-    }
-    uint64_t value = 0;
-    for (int byte = 0; byte < size; ++byte)
-      value |= static_cast<uint64_t>(bytes[offset + byte]) << (8 * byte);
-    offset += size;
-    return value;
-  }
-  double real() {
-    uint64_t bits = word(8);
-    double value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
-  }
-  size_t remaining() const { return bytes.size() - offset; }
-  bool failed() const { return overrun; }
-
-private:
-  const std::vector<uint8_t> &bytes;
-  size_t offset = 0;
-  bool overrun = false;
-};
-} // namespace
-
 std::vector<uint8_t> Optimizer::serializeState() const {
-  std::vector<uint8_t> bytes(kMagic, kMagic + sizeof kMagic);
-  BlobWriter writer(bytes);
+  ByteWriter writer;
+  writer.bytes.assign(kMagic, kMagic + sizeof kMagic);
   writer.word(static_cast<uint8_t>(config.kind), 1);
   writer.word(static_cast<uint32_t>(currentEpoch), 4);
   writer.word(static_cast<uint64_t>(stepCount), 8);
@@ -306,15 +258,14 @@ std::vector<uint8_t> Optimizer::serializeState() const {
     for (double value : slot.second)
       writer.real(value);
   }
-  return bytes;
+  return writer.bytes;
 }
 
 std::string Optimizer::deserializeState(const std::vector<uint8_t> &blob) {
   if (blob.size() < sizeof kMagic ||
       std::memcmp(blob.data(), kMagic, sizeof kMagic) != 0)
     return "optimizer state: missing the SNNCOPT1 header";
-  std::vector<uint8_t> body(blob.begin() + sizeof kMagic, blob.end());
-  BlobReader reader(body);
+  ByteReader reader(blob.data() + sizeof kMagic, blob.size() - sizeof kMagic);
   const char *truncated = "optimizer state: the blob is truncated";
 
   auto kind = static_cast<OptimizerKind>(reader.word(1));

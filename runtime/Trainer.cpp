@@ -2,6 +2,8 @@
 
 #include "runtime/Trainer.h"
 
+#include "runtime/ByteStream.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -277,70 +279,6 @@ std::string Trainer::train(const std::vector<Sample> &trainSet,
 static const char kCheckpointMagic[8] = {'S', 'N', 'N', 'C',
                                          'C', 'K', 'P', '1'};
 
-namespace {
-class Writer {
-public:
-  void word(uint64_t value, int size) {
-    for (int byte = 0; byte < size; ++byte)
-      bytes.push_back(static_cast<uint8_t>(value >> (8 * byte)));
-  }
-  void real(double value) {
-    uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    word(bits, 8);
-  }
-  void reals(const std::vector<double> &values) {
-    word(values.size(), 8);
-    for (double value : values)
-      real(value);
-  }
-  std::vector<uint8_t> bytes;
-};
-
-class Reader {
-public:
-  Reader(const uint8_t *data, size_t size) : data(data), size(size) {}
-  uint64_t word(int count) {
-    if (offset + count > size) {
-      overrun = true;
-      return 0;
-    }
-    uint64_t value = 0;
-    for (int byte = 0; byte < count; ++byte)
-      value |= static_cast<uint64_t>(data[offset + byte]) << (8 * byte);
-    offset += count;
-    return value;
-  }
-  double real() {
-    uint64_t bits = word(8);
-    double value;
-    std::memcpy(&value, &bits, sizeof value);
-    return value;
-  }
-  /// A length-prefixed array; refuses a length larger than what is left.
-  std::vector<double> reals() {
-    uint64_t count = word(8);
-    if (overrun || count > (size - offset) / 8) {
-      overrun = true;
-      return {};
-    }
-    std::vector<double> values(count);
-    for (double &value : values)
-      value = real();
-    return values;
-  }
-  bool failed() const { return overrun; }
-  size_t remaining() const { return size - offset; }
-  size_t position() const { return offset; }
-
-private:
-  const uint8_t *data;
-  size_t size;
-  size_t offset = 0;
-  bool overrun = false;
-};
-} // namespace
-
 static uint64_t fnv1a(const uint8_t *data, size_t size) {
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (size_t index = 0; index < size; ++index) {
@@ -351,7 +289,7 @@ static uint64_t fnv1a(const uint8_t *data, size_t size) {
 }
 
 std::string Trainer::writeCheckpoint(const std::string &path) const {
-  Writer writer;
+  ByteWriter writer;
   writer.bytes.assign(kCheckpointMagic,
                       kCheckpointMagic + sizeof kCheckpointMagic);
   writer.word(network.projections.size(), 4);
@@ -448,12 +386,12 @@ std::string Trainer::resume(const std::string &path) {
       std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic))
     return where + "not an snnc checkpoint (no SNNCCKP1 header)";
   size_t bodySize = bytes.size() - 8;
-  Reader hashReader(bytes.data() + bodySize, 8);
+  ByteReader hashReader(bytes.data() + bodySize, 8);
   if (hashReader.word(8) != fnv1a(bytes.data(), bodySize))
     return where + "damaged (its checksum does not match)";
 
-  Reader reader(bytes.data() + sizeof kCheckpointMagic,
-                bodySize - sizeof kCheckpointMagic);
+  ByteReader reader(bytes.data() + sizeof kCheckpointMagic,
+                    bodySize - sizeof kCheckpointMagic);
   const std::string truncated = where + "truncated";
   const std::string mismatch =
       where + "written for another network than @" + network.name;
@@ -529,7 +467,7 @@ std::string Trainer::resume(const std::string &path) {
   std::string savedMethod = "exact";
   size_t methodBegin = stateBegin + stateSize;
   if (methodBegin < bodySize) {
-    Reader methodReader(bytes.data() + methodBegin, bodySize - methodBegin);
+    ByteReader methodReader(bytes.data() + methodBegin, bodySize - methodBegin);
     uint64_t methodSize = methodReader.word(8);
     if (methodReader.failed() || methodSize != methodReader.remaining())
       return truncated;
