@@ -21,6 +21,7 @@ NCoreCounters &NCoreCounters::operator+=(const NCoreCounters &other) {
   neuronUpdates += other.neuronUpdates;
   spikeMessages += other.spikeMessages;
   meshHops += other.meshHops;
+  learningUpdates += other.learningUpdates;
   return *this;
 }
 
@@ -31,6 +32,7 @@ NCoreEnergy ncoreEnergy(const NCoreCounters &counters,
   energy.neuronUpdatesPj = counters.neuronUpdates * target.neuronUpdatePj;
   energy.spikeMessagesPj = counters.spikeMessages * target.spikeMessagePj;
   energy.meshHopsPj = counters.meshHops * target.hopPj;
+  energy.learningUpdatesPj = counters.learningUpdates * target.learningUpdatePj;
   return energy;
 }
 
@@ -82,7 +84,8 @@ struct Event {
 } // namespace
 
 std::string NCoreSimulator::run(const Sample &sample, NCoreSampleResult &result,
-                                std::vector<NCoreCounters> &perCore) {
+                                std::vector<NCoreCounters> &perCore,
+                                NCoreForwardRecord *record) {
   const NCoreTarget &chip = image.target;
   perCore.resize(image.cores.size());
   result = NCoreSampleResult();
@@ -93,6 +96,11 @@ std::string NCoreSimulator::run(const Sample &sample, NCoreSampleResult &result,
   const uint64_t neuronRecordBytes = 2 * stateBytes + timeBytes;
   const uint64_t queueEntryBytes = timeBytes + 2 + stateBytes;
   const uint64_t messageBytes = timeBytes + 2;
+  // A spike record: neuron, tick and (LIF) current.
+  const uint64_t inputRecordBytes = 2 + timeBytes;
+  const uint64_t spikeRecordBytes = inputRecordBytes + stateBytes;
+  if (record)
+    record->spikes.clear();
   const int64_t stateMax = (int64_t(1) << (chip.stateBits - 1)) - 1;
   const int fraction = kNCoreDecayFractionBits;
   const int64_t half = int64_t(1) << (fraction - 1);
@@ -249,6 +257,11 @@ std::string NCoreSimulator::run(const Sample &sample, NCoreSampleResult &result,
     if (s.firstSpike < 0)
       s.firstSpike = tick;
     ++result.spikes;
+    if (record) {
+      record->spikes.push_back({blockIndex, neuron, tick, s.current});
+      perCore[block.core].traffic.write(forward, MemoryClass::Record,
+                                        spikeRecordBytes);
+    }
     s.voltage = block.reset;
     s.refractoryUntil = tick + block.refractoryTicks;
     ++s.version;
@@ -294,6 +307,11 @@ std::string NCoreSimulator::run(const Sample &sample, NCoreSampleResult &result,
     switch (event.kind) {
     case EventKind::Input:
       ++result.spikes;
+      if (record) {
+        record->spikes.push_back({event.block, event.neuron, event.tick, 0});
+        perCore[image.blocks[event.block].core].traffic.write(
+            forward, MemoryClass::Record, inputRecordBytes);
+      }
       emit(event.block, event.neuron, event.tick);
       break;
     case EventKind::Arrival: {

@@ -25,7 +25,8 @@ namespace snnc::runtime {
 
 /// What one core did.
 struct NCoreCounters {
-  /// Bytes per memory class (forward phase only: inference).
+  /// Bytes per memory class and phase: forward for inference; backward and
+  /// update as well when the chip learns (NCoreLearn.h).
   TrafficCounters traffic;
   uint64_t neuronUpdates = 0;
   /// Spike messages the core sent (one per spike and destination core,
@@ -34,8 +35,14 @@ struct NCoreCounters {
   uint64_t meshHops = 0;
 
   NCoreCounters &operator+=(const NCoreCounters &other);
+  /// Synaptic weight updates of the learning phase.
+  uint64_t learningUpdates = 0;
+
+  /// Synaptic operations of every phase (deliveries forward, fan-ins of
+  /// the adjoint backward).
   uint64_t synapticOps() const {
-    return traffic.synapticOps[static_cast<int>(Phase::Forward)];
+    return traffic.synapticOps[static_cast<int>(Phase::Forward)] +
+           traffic.synapticOps[static_cast<int>(Phase::Backward)];
   }
 };
 
@@ -45,12 +52,31 @@ struct NCoreEnergy {
   double neuronUpdatesPj = 0;
   double spikeMessagesPj = 0;
   double meshHopsPj = 0;
+  double learningUpdatesPj = 0;
   double totalPj() const {
-    return synapticOpsPj + neuronUpdatesPj + spikeMessagesPj + meshHopsPj;
+    return synapticOpsPj + neuronUpdatesPj + spikeMessagesPj + meshHopsPj +
+           learningUpdatesPj;
   }
 };
 NCoreEnergy ncoreEnergy(const NCoreCounters &counters,
                         const NCoreTarget &target);
+
+/// One spike the forward pass keeps for on-core learning: the chip's spike
+/// record holds its neuron, its tick and, for a LIF neuron, the synaptic
+/// current at that tick (all the adjoint jump needs), never a voltage trace.
+struct NCoreRecordedSpike {
+  /// Index into NCoreImage::blocks, and the neuron within the block.
+  int32_t block = 0;
+  int32_t neuron = 0;
+  int32_t tick = 0;
+  /// State units; 0 for an input spike of a source block.
+  int64_t current = 0;
+};
+
+/// The spikes of one sample in the order they happened, inputs included.
+struct NCoreForwardRecord {
+  std::vector<NCoreRecordedSpike> spikes;
+};
 
 /// The outcome of one sample.
 struct NCoreSampleResult {
@@ -70,9 +96,12 @@ public:
   explicit NCoreSimulator(const NCoreImage &image);
 
   /// Runs one sample, adding what each core did to `perCore` (resized to
-  /// the image's cores). Returns an empty string or what went wrong.
+  /// the image's cores). With `record`, also keeps the spike record that
+  /// on-core learning reads back (NCoreLearn.h) and counts its writes.
+  /// Returns an empty string or what went wrong.
   std::string run(const Sample &sample, NCoreSampleResult &result,
-                  std::vector<NCoreCounters> &perCore);
+                  std::vector<NCoreCounters> &perCore,
+                  NCoreForwardRecord *record = nullptr);
 
   /// Spikes per neuron beyond which a sample is abandoned as runaway.
   int32_t maxSpikesPerNeuron = 1000;

@@ -23,6 +23,12 @@
 //   dL/dtheta -= aS_n s(Vpre_n - theta)         (s: surrogate derivative)
 //   aV_{n-1} = a aVpre_n,  aI_{n-1} = c aVpre_n + b aI_n
 //
+// With a table of compiled kernels in the options (the driver's default),
+// the per-step work of each population and projection runs in the kernels
+// of convert-snn-to-timestep, which compute the same values in the same
+// order and count their own traffic; this file then keeps the input
+// binning, the spike records and limit, the loss and the order of calls.
+//
 //===----------------------------------------------------------------------===//
 
 #include "runtime/TimeStep.h"
@@ -33,11 +39,19 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <memory>
 #include <sstream>
 #include <thread>
+#include <type_traits>
 
 namespace snnc::runtime {
+
+// Instrumented kernels add into TrafficCounters through one pointer to 36
+// counters: bytesRead[3][6], then bytesWritten[3][6].
+static_assert(std::is_standard_layout_v<TrafficCounters>);
+static_assert(offsetof(TrafficCounters, bytesWritten) ==
+              kNumPhases * kNumMemoryClasses * sizeof(uint64_t));
 
 static constexpr uint8_t kSpikeFlag = 1;
 static constexpr uint8_t kClampFlag = 2;
@@ -81,6 +95,16 @@ struct GridProjection {
   /// zero steps, which is then the plain dense product.
   std::vector<int32_t> delaySteps;
   int32_t maxDelaySteps = 0;
+  /// With delays: entry d is the number of synapses whose delay is at most
+  /// d steps, the synapses active from step d on.
+  std::vector<uint64_t> activeByStep;
+
+  /// Synapses that deliver at step `step` (zero-delay ones: all of them).
+  uint64_t activeSynapses(int32_t step) const {
+    if (delaySteps.empty())
+      return static_cast<uint64_t>(preSize) * postSize;
+    return activeByStep[std::min(step, maxDelaySteps)];
+  }
 };
 
 /// Everything a sample shares: built once per batch.
@@ -95,7 +119,12 @@ struct Grid {
   std::vector<Propagator> propagators;
   std::vector<int32_t> ringDepth;
   std::vector<int32_t> refractorySteps;
+  /// Compiled kernels for the per-step work, checked against the grid.
+  const TimeStepKernels *kernels = nullptr;
 };
+
+static std::string checkKernels(const Grid &grid,
+                                const TimeStepKernels &kernels);
 
 static std::string buildGrid(const Network &network,
                              const TimeStepOptions &options, Grid &grid) {
@@ -132,15 +161,166 @@ static std::string buildGrid(const Network &network,
         table.delaySteps[synapse] = delay;
         table.maxDelaySteps = std::max(table.maxDelaySteps, delay);
       }
-      if (table.maxDelaySteps == 0)
+      if (table.maxDelaySteps == 0) {
         table.delaySteps.clear();
+      } else {
+        table.activeByStep.assign(table.maxDelaySteps + 1, 0);
+        for (int32_t delay : table.delaySteps)
+          ++table.activeByStep[delay];
+        for (int32_t delay = 1; delay <= table.maxDelaySteps; ++delay)
+          table.activeByStep[delay] += table.activeByStep[delay - 1];
+      }
     }
     grid.ringDepth[projection.pre] =
         std::max(grid.ringDepth[projection.pre], table.maxDelaySteps + 1);
     grid.projections.push_back(std::move(table));
   }
+  if (options.kernels) {
+    if (std::string error = checkKernels(grid, *options.kernels);
+        !error.empty())
+      return error;
+    grid.kernels = options.kernels.get();
+  }
   return "";
 }
+
+/// What a kernel table for `grid` must say it was built for.
+static void describeGrid(const Grid &grid, TimeStepKernels &kernels) {
+  const Network &network = *grid.network;
+  kernels = TimeStepKernels();
+  kernels.dtMs = grid.options.dtMs;
+  kernels.slope = grid.options.slope;
+  kernels.steps = grid.steps;
+  kernels.hasBackward = network.loss.kind != LossKind::None;
+  kernels.populations.resize(network.populations.size());
+  for (size_t index = 0; index < network.populations.size(); ++index) {
+    const Population &population = network.populations[index];
+    TimeStepPopulationKernels &entry = kernels.populations[index];
+    entry.kind = population.kind;
+    entry.size = population.size;
+    entry.ringDepth = grid.ringDepth[index];
+    if (population.kind == PopulationKind::Source)
+      continue;
+    entry.tauMemMs = population.tauMemMs;
+    entry.tauSynMs = population.tauSynMs;
+    if (population.kind != PopulationKind::LIF)
+      continue;
+    entry.reset = population.reset;
+    entry.refractorySteps = grid.refractorySteps[index];
+    entry.learnThreshold = population.learnThreshold;
+  }
+  kernels.projections.resize(network.projections.size());
+  for (size_t index = 0; index < network.projections.size(); ++index) {
+    const Projection &projection = network.projections[index];
+    TimeStepProjectionKernels &entry = kernels.projections[index];
+    entry.pre = projection.pre;
+    entry.post = projection.post;
+    entry.learnWeight = projection.learnWeight;
+    entry.delaySteps = grid.projections[index].delaySteps;
+  }
+}
+
+/// Empty when `kernels` were built for `grid` and hold every kernel it
+/// runs, else what does not fit.
+static std::string checkKernels(const Grid &grid,
+                                const TimeStepKernels &kernels) {
+  const Network &network = *grid.network;
+  if (grid.options.surrogate != SurrogateKind::FastSigmoid)
+    return "the compiled time-stepped kernels implement the fast-sigmoid "
+           "surrogate only";
+  TimeStepKernels expected;
+  describeGrid(grid, expected);
+  if (kernels.dtMs != expected.dtMs || kernels.slope != expected.slope ||
+      kernels.steps != expected.steps ||
+      kernels.hasBackward != expected.hasBackward) {
+    std::ostringstream message;
+    message << "the compiled time-stepped kernels were built for dt "
+            << kernels.dtMs << " ms and slope " << kernels.slope
+            << ", not dt " << expected.dtMs << " ms and slope "
+            << expected.slope;
+    return message.str();
+  }
+  if (kernels.populations.size() != expected.populations.size() ||
+      kernels.projections.size() != expected.projections.size())
+    return "the compiled time-stepped kernels were built for another network";
+  auto missing = [&](const std::string &member, const char *kind) {
+    return "the compiled time-stepped kernels have no " + std::string(kind) +
+           " kernel for '" + member + "'";
+  };
+  for (size_t index = 0; index < expected.populations.size(); ++index) {
+    const TimeStepPopulationKernels &have = kernels.populations[index];
+    const TimeStepPopulationKernels &want = expected.populations[index];
+    const std::string &name = network.populations[index].name;
+    if (have.kind != want.kind || have.size != want.size ||
+        have.tauMemMs != want.tauMemMs || have.tauSynMs != want.tauSynMs ||
+        have.reset != want.reset || have.ringDepth != want.ringDepth ||
+        have.refractorySteps != want.refractorySteps ||
+        have.learnThreshold != want.learnThreshold)
+      return "population '" + name +
+             "' differs from the one the compiled time-stepped kernels were "
+             "built for";
+    switch (want.kind) {
+    case PopulationKind::Source:
+      if (!have.record)
+        return missing(name, "record");
+      break;
+    case PopulationKind::LI:
+      if (!have.liStep)
+        return missing(name, "step");
+      if (expected.hasBackward && !have.liBackwardStep)
+        return missing(name, "backward_step");
+      break;
+    case PopulationKind::LIF:
+      if (want.refractorySteps > 0 ? !have.lifClampStep : !have.lifStep)
+        return missing(name, "step");
+      if (expected.hasBackward && (want.learnThreshold
+                                       ? !have.lifThresholdBackwardStep
+                                       : !have.lifBackwardStep))
+        return missing(name, "backward_step");
+      break;
+    }
+  }
+  for (size_t index = 0; index < expected.projections.size(); ++index) {
+    const TimeStepProjectionKernels &have = kernels.projections[index];
+    const TimeStepProjectionKernels &want = expected.projections[index];
+    const std::string &name = network.projections[index].name;
+    if (have.pre != want.pre || have.post != want.post ||
+        have.learnWeight != want.learnWeight ||
+        have.delaySteps != want.delaySteps)
+      return "projection '" + name +
+             "' differs from the one the compiled time-stepped kernels were "
+             "built for";
+    if (!have.deliver)
+      return missing(name, "deliver");
+    if (!expected.hasBackward)
+      continue;
+    bool preIsLIF =
+        network.populations[want.pre].kind == PopulationKind::LIF;
+    bool absent = preIsLIF && want.learnWeight ? !have.backwardDeliver
+                  : preIsLIF                     ? !have.backwardError
+                  : want.learnWeight             ? !have.backwardWeight
+                                                 : false;
+    if (absent)
+      return missing(name, "backward_deliver");
+  }
+  return "";
+}
+
+} // namespace
+
+std::string describeTimeStepKernels(const Network &network,
+                                    const TimeStepOptions &options,
+                                    TimeStepKernels &kernels) {
+  TimeStepOptions plain = options;
+  plain.kernels = nullptr;
+  Grid grid;
+  if (std::string error = buildGrid(network, plain, grid); !error.empty())
+    return error;
+  describeGrid(grid, kernels);
+  return "";
+}
+
+namespace {
 
 /// The surrogate derivative of the spike at pre-reset voltage `voltage`.
 static double surrogateSlope(const TimeStepOptions &options, double voltage,
@@ -170,7 +350,12 @@ private:
   std::string binInputs(const Sample &sample);
   void initialise(bool training);
   std::string forwardStep(int32_t step, bool training, TimeStepResult &result);
+  void fillSourceSlots(int32_t step);
   void deliver(int32_t projectionIndex, int32_t step);
+  /// One step on the compiled kernels, forward and backward.
+  std::string kernelForwardStep(int32_t step, bool training,
+                                TimeStepResult &result);
+  void kernelBackwardStep(int32_t step, Gradients &gradients);
   void finishForward(const Sample &sample, TimeStepResult &result);
   void backward(int32_t label, const TimeStepResult &result,
                 Gradients &gradients);
@@ -289,6 +474,9 @@ void Stepper::initialise(bool training) {
 
 std::string Stepper::forwardStep(int32_t step, bool training,
                                  TimeStepResult &result) {
+  if (grid.kernels)
+    return kernelForwardStep(step, training, result);
+
   // Decay every neuron over the step and fire; the spikes of this step are
   // all known before any of them is delivered.
   for (size_t index = 0; index < network.populations.size(); ++index) {
@@ -366,6 +554,26 @@ std::string Stepper::forwardStep(int32_t step, bool training,
       traffic->write(Phase::Forward, MemoryClass::Record, size * 9);
   }
 
+  fillSourceSlots(step);
+  for (size_t index = 0; index < network.populations.size(); ++index) {
+    const Population &population = network.populations[index];
+    if (population.kind != PopulationKind::Source || !training)
+      continue;
+    const uint8_t *ring =
+        spikeRing[index].data() +
+        ringSlot(step, grid.ringDepth[index], population.size);
+    std::copy(ring, ring + population.size,
+              flagRecord[index].data() +
+                  static_cast<size_t>(step) * population.size);
+    traffic->write(Phase::Forward, MemoryClass::Record, population.size);
+  }
+
+  for (size_t index = 0; index < network.projections.size(); ++index)
+    deliver(static_cast<int32_t>(index), step);
+  return "";
+}
+
+void Stepper::fillSourceSlots(int32_t step) {
   // Sources: this step's binned input spikes, counted per channel.
   for (size_t index = 0; index < network.populations.size(); ++index) {
     const Population &population = network.populations[index];
@@ -386,22 +594,131 @@ std::string Stepper::forwardStep(int32_t step, bool training,
     if (count < 255)
       ++count;
   }
+}
+
+std::string Stepper::kernelForwardStep(int32_t step, bool training,
+                                       TimeStepResult &result) {
+  const TimeStepKernels &kernels = *grid.kernels;
+  uint64_t *counters = &traffic->bytesRead[0][0];
+
+  // Every population's step; the host then reads the spikes the kernel
+  // put in the ring for the user's records and the spike limit.
   for (size_t index = 0; index < network.populations.size(); ++index) {
     const Population &population = network.populations[index];
-    if (population.kind != PopulationKind::Source || !training)
+    const TimeStepPopulationKernels &entry = kernels.populations[index];
+    double *v = voltage[index].data();
+    double *i = current[index].data();
+    if (population.kind == PopulationKind::Source)
       continue;
-    const uint8_t *ring =
-        spikeRing[index].data() +
-        ringSlot(step, grid.ringDepth[index], population.size);
-    std::copy(ring, ring + population.size,
-              flagRecord[index].data() +
-                  static_cast<size_t>(step) * population.size);
-    traffic->write(Phase::Forward, MemoryClass::Record, population.size);
+    if (population.kind == PopulationKind::LI) {
+      entry.liStep(v, i, maxVoltage[index].data(), maxStep[index].data(), step,
+                   counters);
+      continue;
+    }
+    int32_t size = population.size;
+    uint8_t *ring = spikeRing[index].data();
+    // Kernels take every memref as a mutable pointer; the step kernel only
+    // reads the thresholds.
+    double *threshold = const_cast<double *>(population.threshold.data());
+    double *voltageTrace = training ? voltageRecord[index].data() : nullptr;
+    uint8_t *flagTrace = training ? flagRecord[index].data() : nullptr;
+    if (entry.lifClampStep)
+      entry.lifClampStep(v, i, ring, threshold, clampLeft[index].data(),
+                         voltageTrace, flagTrace, step, training, counters);
+    else
+      entry.lifStep(v, i, ring, threshold, voltageTrace, flagTrace, step,
+                    training, counters);
+    const uint8_t *fired = ring + ringSlot(step, grid.ringDepth[index], size);
+    for (int32_t neuron = 0; neuron < size; ++neuron) {
+      if (!fired[neuron])
+        continue;
+      if (++spikeCount[index][neuron] > options.maxSpikesPerNeuron) {
+        std::ostringstream message;
+        message << "population '" << population.name << "' neuron " << neuron
+                << " fired more than " << options.maxSpikesPerNeuron
+                << " spikes (at step " << step
+                << "); raise the spike limit or check the weights";
+        return message.str();
+      }
+      result.spikes[index].push_back({neuron, step * options.dtMs, i[neuron]});
+    }
   }
 
-  for (size_t index = 0; index < network.projections.size(); ++index)
-    deliver(static_cast<int32_t>(index), step);
+  // Sources: the host bins, the record kernel keeps the counts.
+  fillSourceSlots(step);
+  for (size_t index = 0; index < network.populations.size(); ++index) {
+    if (network.populations[index].kind != PopulationKind::Source ||
+        !training)
+      continue;
+    kernels.populations[index].record(spikeRing[index].data(),
+                                      flagRecord[index].data(), step, counters);
+  }
+
+  for (size_t index = 0; index < network.projections.size(); ++index) {
+    const Projection &projection = network.projections[index];
+    kernels.projections[index].deliver(
+        const_cast<double *>(projection.weight.data()),
+        spikeRing[projection.pre].data(), current[projection.post].data(),
+        step, counters);
+    traffic->synapticOps[static_cast<int>(Phase::Forward)] +=
+        grid.projections[index].activeSynapses(step);
+  }
   return "";
+}
+
+void Stepper::kernelBackwardStep(int32_t step, Gradients &gradients) {
+  const TimeStepKernels &kernels = *grid.kernels;
+  uint64_t *counters = &traffic->bytesRead[0][0];
+
+  // Deliveries in reverse, as the executor does them.
+  for (size_t index = network.projections.size(); index-- > 0;) {
+    const Projection &projection = network.projections[index];
+    const TimeStepProjectionKernels &entry = kernels.projections[index];
+    double *weight = const_cast<double *>(projection.weight.data());
+    double *postAdjointI = adjointI[projection.post].data();
+    double *preAdjointSpikes = adjointSpikeRing[projection.pre].data();
+    uint8_t *preFlags = flagRecord[projection.pre].data();
+    double *weightGradient =
+        projection.learnWeight ? gradients.weight[index].data() : nullptr;
+    uint64_t macs = grid.projections[index].activeSynapses(step);
+    if (entry.backwardDeliver) {
+      entry.backwardDeliver(weight, postAdjointI, preAdjointSpikes, preFlags,
+                            weightGradient, step, counters);
+    } else if (entry.backwardError) {
+      entry.backwardError(weight, postAdjointI, preAdjointSpikes, step,
+                          counters);
+    } else if (entry.backwardWeight) {
+      entry.backwardWeight(weight, postAdjointI, preFlags, weightGradient,
+                           step, counters);
+      macs = 0;
+    } else {
+      macs = 0;
+    }
+    traffic->synapticOps[static_cast<int>(Phase::Backward)] += macs;
+  }
+
+  for (size_t index = 0; index < network.populations.size(); ++index) {
+    const Population &population = network.populations[index];
+    const TimeStepPopulationKernels &entry = kernels.populations[index];
+    double *aV = adjointV[index].data();
+    double *aI = adjointI[index].data();
+    if (population.kind == PopulationKind::LI) {
+      entry.liBackwardStep(aV, aI, counters);
+      continue;
+    }
+    if (population.kind != PopulationKind::LIF)
+      continue;
+    double *threshold = const_cast<double *>(population.threshold.data());
+    if (entry.lifThresholdBackwardStep)
+      entry.lifThresholdBackwardStep(
+          aV, aI, adjointSpikeRing[index].data(), threshold,
+          voltageRecord[index].data(), flagRecord[index].data(),
+          gradients.threshold[index].data(), step, counters);
+    else
+      entry.lifBackwardStep(aV, aI, adjointSpikeRing[index].data(), threshold,
+                            voltageRecord[index].data(),
+                            flagRecord[index].data(), step, counters);
+  }
 }
 
 void Stepper::deliver(int32_t projectionIndex, int32_t step) {
@@ -650,6 +967,11 @@ void Stepper::backward(int32_t label, const TimeStepResult &result,
         if (bestStep[neuron] == step)
           adjointV[lossPopulation][neuron] += errors[neuron];
       }
+    }
+
+    if (grid.kernels) {
+      kernelBackwardStep(step, gradients);
+      continue;
     }
 
     // Deliveries of this step, in reverse: they need aI of this step, which

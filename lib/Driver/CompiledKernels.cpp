@@ -7,10 +7,13 @@
 
 #include "dialects/SNN/SNNOps.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <mutex>
+#include <type_traits>
 
 using namespace mlir;
 using namespace snnc;
@@ -99,4 +102,165 @@ LogicalResult snnc::attachCompiledKernels(snn::NetworkOp network,
       llvm::consumeError(address.takeError());
   }
   return success();
+}
+
+/// Sets the learn flags of the ops of `network` to those of
+/// `runtimeNetwork`, built from the same op: the time-stepped lowering reads
+/// them to decide which backward kernels and arguments exist.
+static void setLearnFlags(snn::NetworkOp network,
+                          const runtime::Network &runtimeNetwork) {
+  MLIRContext *context = network.getContext();
+  size_t projectionIndex = 0;
+  for (Operation &op : network.getBody().front()) {
+    if (auto lif = dyn_cast<snn::LIFOp>(op)) {
+      int32_t index = runtimeNetwork.findPopulation(lif.getName().str());
+      if (index >= 0 && runtimeNetwork.populations[index].learnThreshold)
+        lif.setLearnAttr(
+            snn::LearnFlagsAttr::get(context, snn::LearnFlags::threshold));
+      else
+        lif.removeLearnAttr();
+      continue;
+    }
+    auto project = dyn_cast<snn::ProjectOp>(op);
+    if (!project || projectionIndex >= runtimeNetwork.projections.size())
+      continue;
+    const runtime::Projection &projection =
+        runtimeNetwork.projections[projectionIndex++];
+    auto flags = static_cast<snn::LearnFlags>(0);
+    if (projection.learnWeight)
+      flags = flags | snn::LearnFlags::weight;
+    if (projection.learnDelay)
+      flags = flags | snn::LearnFlags::delay;
+    if (static_cast<uint32_t>(flags) != 0)
+      project.setLearnAttr(snn::LearnFlagsAttr::get(context, flags));
+    else
+      project.removeLearnAttr();
+  }
+}
+
+/// lookupKernel for a member of a time-stepped kernel table.
+template <typename Pointer>
+static LogicalResult lookupTableKernel(snn::NetworkOp network,
+                                       const cpu::KernelLibrary &library,
+                                       StringRef member, StringRef kind,
+                                       Pointer &function) {
+  return lookupKernel<std::remove_pointer_t<Pointer>>(network, library, member,
+                                                      kind, function);
+}
+
+FailureOr<std::shared_ptr<const runtime::TimeStepKernels>>
+snnc::compileTimeStepKernels(snn::NetworkOp network,
+                             const runtime::Network &runtimeNetwork,
+                             const runtime::TimeStepOptions &options) {
+  // What the kernels are built for: the grid of these options on this
+  // network, recorded so runTimeStep can refuse a table that does not fit.
+  auto table = std::make_shared<runtime::TimeStepKernels>();
+  if (std::string error =
+          runtime::describeTimeStepKernels(runtimeNetwork, options, *table);
+      !error.empty())
+    return network.emitError() << "cannot build time-stepped kernels: "
+                               << error;
+
+  // Lower a copy of this network alone, with the runtime's learn flags.
+  MLIRContext *context = network.getContext();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(network.getLoc());
+  auto copy = cast<snn::NetworkOp>(network->clone());
+  module->getBody()->push_back(copy);
+  setLearnFlags(copy, runtimeNetwork);
+  PassManager pm(context);
+  TimeStepPipelineOptions pipeline;
+  pipeline.dtMs = options.dtMs;
+  pipeline.surrogateSlope = options.slope;
+  pipeline.instrumentTraffic = true;
+  buildTimeStepLoweringPipeline(pm, pipeline);
+  if (failed(pm.run(*module)))
+    return network.emitError(
+        "lowering the network to time-stepped kernels failed");
+  // The memory classes and the counters mark were for the instrumentation;
+  // the translation to LLVM IR would warn about them.
+  module->walk([](LLVM::LLVMFuncOp op) {
+    auto function = cast<FunctionOpInterface>(op.getOperation());
+    for (unsigned index = 0; index < function.getNumArguments(); ++index) {
+      SmallVector<StringAttr> marks;
+      for (NamedAttribute attribute : function.getArgAttrs(index))
+        if (attribute.getName().getValue().starts_with("snn."))
+          marks.push_back(attribute.getName());
+      for (StringAttr mark : marks)
+        function.removeArgAttr(index, mark);
+    }
+  });
+
+  llvm::Expected<std::unique_ptr<cpu::KernelLibrary>> compiled =
+      cpu::KernelLibrary::create(*module);
+  if (!compiled)
+    return network.emitError()
+           << "JIT compilation of the time-stepped kernels failed: "
+           << llvm::toString(compiled.takeError());
+  std::lock_guard<std::mutex> lock(librariesMutex);
+  compiledLibraries().push_back(std::move(*compiled));
+  const cpu::KernelLibrary &library = *compiledLibraries().back();
+
+  // One step kernel per population, a backward one with a loss.
+  for (size_t index = 0; index < runtimeNetwork.populations.size(); ++index) {
+    const runtime::Population &population = runtimeNetwork.populations[index];
+    runtime::TimeStepPopulationKernels &entry = table->populations[index];
+    StringRef name = population.name;
+    LogicalResult found = success();
+    switch (population.kind) {
+    case runtime::PopulationKind::Source:
+      found = lookupTableKernel(network, library, name, "record", entry.record);
+      break;
+    case runtime::PopulationKind::LI:
+      found = lookupTableKernel(network, library, name, "step", entry.liStep);
+      if (succeeded(found) && table->hasBackward)
+        found = lookupTableKernel(network, library, name, "backward_step",
+                                  entry.liBackwardStep);
+      break;
+    case runtime::PopulationKind::LIF:
+      found = entry.refractorySteps > 0
+                  ? lookupTableKernel(network, library, name, "step",
+                                      entry.lifClampStep)
+                  : lookupTableKernel(network, library, name, "step",
+                                      entry.lifStep);
+      if (succeeded(found) && table->hasBackward)
+        found = entry.learnThreshold
+                    ? lookupTableKernel(network, library, name,
+                                        "backward_step",
+                                        entry.lifThresholdBackwardStep)
+                    : lookupTableKernel(network, library, name,
+                                        "backward_step", entry.lifBackwardStep);
+      break;
+    }
+    if (failed(found))
+      return failure();
+  }
+
+  // A delivery per projection; its backward kernel takes what it needs:
+  // an error for a LIF presynaptic population, a gradient for learnable
+  // weights, and does not exist when it needs neither.
+  for (size_t index = 0; index < runtimeNetwork.projections.size(); ++index) {
+    const runtime::Projection &projection = runtimeNetwork.projections[index];
+    runtime::TimeStepProjectionKernels &entry = table->projections[index];
+    StringRef name = projection.name;
+    if (failed(lookupTableKernel(network, library, name, "deliver",
+                                 entry.deliver)))
+      return failure();
+    if (!table->hasBackward)
+      continue;
+    bool preIsLIF = runtimeNetwork.populations[projection.pre].kind ==
+                    runtime::PopulationKind::LIF;
+    LogicalResult found = success();
+    if (preIsLIF && projection.learnWeight)
+      found = lookupTableKernel(network, library, name, "backward_deliver",
+                                entry.backwardDeliver);
+    else if (preIsLIF)
+      found = lookupTableKernel(network, library, name, "backward_deliver",
+                                entry.backwardError);
+    else if (projection.learnWeight)
+      found = lookupTableKernel(network, library, name, "backward_deliver",
+                                entry.backwardWeight);
+    if (failed(found))
+      return failure();
+  }
+  return std::shared_ptr<const runtime::TimeStepKernels>(std::move(table));
 }

@@ -346,6 +346,12 @@ int snnc::driver::runCompare() {
     runtime::TimeStepOptions options;
     options.dtMs = dt;
     options.slope = slope;
+    if (getDefaultKernelSource() == KernelSource::Compiled) {
+      auto kernels = compileTimeStepKernels(networkOp, initial, options);
+      if (mlir::failed(kernels))
+        return 1;
+      options.kernels = *kernels;
+    }
     runtime::Network network = initial;
     BatchRunner runner = [&](const runtime::Network &net,
                              const std::vector<runtime::Sample> &batch,

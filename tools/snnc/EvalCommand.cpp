@@ -106,7 +106,7 @@ int snnc::driver::runEval() {
   double dtValue = stepMs;
   if (std::string problem = chooseMethod(
           methodName, stepMs.getNumOccurrences() ? &dtValue : nullptr, nullptr,
-          *network, method);
+          *network, networkOp, method);
       !problem.empty())
     return fail(problem);
   std::optional<runtime::NoiseOptions> noise;

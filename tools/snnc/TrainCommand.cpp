@@ -282,7 +282,7 @@ int snnc::driver::runTrain() {
   if (std::string problem = chooseMethod(
           methodName, stepMs.getNumOccurrences() ? &dtValue : nullptr,
           surrogateSlope.getNumOccurrences() ? &slopeValue : nullptr, network,
-          method);
+          networkOp, method);
       !problem.empty())
     return fail(problem);
   if (method.name == "bptt")

@@ -2,6 +2,8 @@
 
 #include "Training.h"
 
+#include "snnc/Driver/CompiledKernels.h"
+
 #include "dialects/SNN/SNNOps.h"
 
 #include "runtime/Svg.h"
@@ -67,6 +69,7 @@ std::optional<Dataset> driver::loadDatasetFor(const Network &network,
 
 std::string driver::chooseMethod(const std::string &name, const double *dtMs,
                                  const double *slope, const Network &network,
+                                 snn::NetworkOp networkOp,
                                  MethodChoice &method) {
   method = MethodChoice();
   if (name == "exact") {
@@ -97,6 +100,13 @@ std::string driver::chooseMethod(const std::string &name, const double *dtMs,
   if (std::string error = validateTimeStepOptions(network, method.timeStep);
       !error.empty())
     return "--method bptt: " + error;
+  if (getDefaultKernelSource() == KernelSource::Compiled) {
+    auto kernels = compileTimeStepKernels(networkOp, network, method.timeStep);
+    if (mlir::failed(kernels))
+      return "--method bptt: the time-stepped kernels could not be compiled "
+             "(use --kernels=builtin to run without them)";
+    method.timeStep.kernels = *kernels;
+  }
 
   // The grid's spike-count limit follows the simulation options of the
   // caller, as the exact method's does.

@@ -50,10 +50,13 @@ struct MethodChoice {
 
 /// Builds the method `name` for `network`. `dtMs` and `slope` are null
 /// when their flags were not given; giving one with the exact method is an
-/// error. Returns an error naming the flag, or an empty string.
+/// error. With compiled kernels (`--kernels`, the default) the bptt method
+/// runs on the time-stepped kernels of `networkOp`, the op `network` was
+/// built from, compiled here for its grid. Returns an error naming the
+/// flag, or an empty string.
 std::string chooseMethod(const std::string &name, const double *dtMs,
                          const double *slope, const runtime::Network &network,
-                         MethodChoice &method);
+                         snn::NetworkOp networkOp, MethodChoice &method);
 
 /// Writes the learn flags of `network` into the ops of `networkOp`, so the
 /// written model says what was learned.

@@ -42,13 +42,14 @@ static int dispatch() {
 static llvm::cl::opt<snnc::KernelSource> kernels(
     "kernels",
     llvm::cl::desc("Code that executes the propagator, crossing solve and "
-                   "adjoint jump of each population"),
+                   "adjoint jump of each population, and the steps of "
+                   "--method bptt"),
     llvm::cl::values(
         clEnumValN(snnc::KernelSource::Compiled, "compiled",
                    "kernels compiled from the network and JIT-compiled "
                    "at -O3 (default)"),
         clEnumValN(snnc::KernelSource::Builtin, "builtin",
-                   "the runtime's own closed forms")),
+                   "the runtime's own closed forms and loops")),
     llvm::cl::init(snnc::KernelSource::Compiled),
     llvm::cl::sub(llvm::cl::SubCommand::getAll()));
 

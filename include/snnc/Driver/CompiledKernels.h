@@ -3,7 +3,9 @@
 // Lowers one network with the snn-lower-to-cpu pipeline, JIT-compiles the
 // result and points the runtime's populations at the kernels, so that the
 // propagator, the crossing solve and the adjoint jump the runtime executes
-// are the code the compiler specialised to this network.
+// are the code the compiler specialised to this network. Likewise for the
+// time-stepped BPTT baseline: snn-lower-to-timestep's kernels, instrumented
+// to count their own traffic, in a table that runTimeStep calls.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,8 +13,11 @@
 #define SNNC_DRIVER_COMPILEDKERNELS_H
 
 #include "runtime/Network.h"
+#include "runtime/TimeStep.h"
 
 #include "mlir/Support/LogicalResult.h"
+
+#include <memory>
 
 namespace snnc {
 namespace snn {
@@ -39,9 +44,22 @@ void setDefaultKernelSource(KernelSource source);
 mlir::LogicalResult attachCompiledKernels(snn::NetworkOp network,
                                           runtime::Network &runtimeNetwork);
 
-/// Frees every library attachCompiledKernels made; no runtime network that
-/// points into them may run afterwards. Call it before LLVM shuts down
-/// (the end of main): the JIT runs its own teardown code when destroyed.
+/// Compiles the time-stepped kernels of `network` for the grid of `options`
+/// (snn-lower-to-timestep with instrument-traffic=true) and returns the
+/// table that runTimeStep runs them from, to be set as `options.kernels`.
+/// `runtimeNetwork` is the runtime view of the same op: its learn flags,
+/// which `--learn` may have changed, decide which backward kernels are
+/// built. The code lives as long as attachCompiledKernels' does. Emits a
+/// diagnostic on the network op on failure.
+mlir::FailureOr<std::shared_ptr<const runtime::TimeStepKernels>>
+compileTimeStepKernels(snn::NetworkOp network,
+                       const runtime::Network &runtimeNetwork,
+                       const runtime::TimeStepOptions &options);
+
+/// Frees every library attachCompiledKernels and compileTimeStepKernels
+/// made; no runtime network or kernel table that points into them may run
+/// afterwards. Call it before LLVM shuts down (the end of main): the JIT
+/// runs its own teardown code when destroyed.
 void releaseCompiledKernels();
 
 } // namespace snnc
