@@ -26,6 +26,7 @@
 #include "runtime/Random.h"
 #include "runtime/Svg.h"
 #include "runtime/TimeStep.h"
+#include "runtime/Trainer.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
@@ -83,6 +84,54 @@ static cl::opt<unsigned long long>
     seed("seed", cl::init(1),
          cl::desc("Seed of the shuffles (the same for both methods)"),
          cl::sub(compareCommand));
+static cl::opt<int>
+    seedCount("seeds", cl::init(1),
+              cl::desc("Train every configuration this many times, with "
+                       "shuffle seeds --seed, --seed + 1, ...; the table "
+                       "gives the mean and standard deviation over them"),
+              cl::sub(compareCommand));
+static cl::opt<bool> redrawWeights(
+    "redraw-weights",
+    cl::desc("Give every seed its own initial weights, drawn per "
+             "projection from a normal distribution with the mean and "
+             "standard deviation of the model's (both methods get the "
+             "same draw)"),
+    cl::sub(compareCommand));
+static cl::opt<int>
+    validationSize("validation-size", cl::init(0),
+                   cl::desc("Validation samples; with them every run keeps "
+                            "the parameters of its best validation epoch "
+                            "(default 0: the last epoch)"),
+                   cl::sub(compareCommand));
+static cl::opt<int>
+    patience("patience", cl::init(0),
+             cl::desc("Stop after this many epochs without a better "
+                      "validation accuracy (0: never)"),
+             cl::sub(compareCommand));
+static cl::opt<std::string>
+    scheduleName("schedule", cl::init("constant"),
+                 cl::desc("Learning-rate schedule: constant (default) or "
+                          "cosine"),
+                 cl::sub(compareCommand));
+static cl::opt<double>
+    maxGradientNorm("max-grad-norm", cl::init(0),
+                    cl::desc("Clip the gradient's L2 norm (default 0: "
+                             "never)"),
+                    cl::sub(compareCommand));
+static cl::opt<std::string>
+    learnList("learn",
+              cl::desc("Parameters to learn: weights, delays, thresholds "
+                       "(default: as the model says); the baseline keeps "
+                       "delays fixed and learns the rest"),
+              cl::value_desc("list"), cl::sub(compareCommand));
+static cl::opt<double>
+    delayRateScale("delay-lr-scale", cl::init(20),
+                   cl::desc("Learning-rate multiplier of delays"),
+                   cl::sub(compareCommand));
+static cl::opt<double>
+    thresholdRateScale("threshold-lr-scale", cl::init(1),
+                       cl::desc("Learning-rate multiplier of thresholds"),
+                       cl::sub(compareCommand));
 static cl::opt<int> threads("threads", cl::init(0),
                             cl::desc("Worker threads (default: all cores)"),
                             cl::sub(compareCommand));
@@ -118,64 +167,107 @@ struct MethodResult {
   /// Summed over every training sample of every epoch.
   runtime::TrafficCounters traffic;
   int64_t trainSamples = 0;
+  /// Wall time of the training epochs, validation passes excluded.
   double trainSeconds = 0;
+  uint64_t seed = 0;
+  /// The epoch (from 0) whose parameters were tested: the best validation
+  /// epoch, or the last one without validation.
+  int32_t keptEpoch = 0;
 };
 
 using BatchRunner = std::function<runtime::BatchResult(
     const runtime::Network &, const std::vector<runtime::Sample> &, bool)>;
 
-/// The mini-batch loop both methods share: the same shuffles, the same
-/// optimizer, only the batch runner differs.
-std::string train(runtime::Network &network,
-                  const std::vector<runtime::Sample> &trainSet,
+/// Trains `network` through the trainer of `snnc train`: both methods get
+/// the same shuffles, optimizer, schedule and best-epoch selection; only the
+/// batch runner differs. Traffic and wall time count the training batches,
+/// not the validation passes.
+std::string train(runtime::Network &network, const runtime::Dataset &dataset,
+                  const runtime::OptimizerOptions &optimizerOptions,
                   const BatchRunner &runBatch, MethodResult &result) {
-  runtime::OptimizerOptions optimizerOptions;
-  optimizerOptions.schedule.baseRate = learningRate;
-  runtime::Optimizer optimizer(optimizerOptions);
-  if (std::string error = optimizer.validate(); !error.empty())
-    return error;
-  runtime::Rng shuffleRng(seed);
-  std::vector<uint32_t> order(trainSet.size());
-  std::vector<runtime::Sample> batch;
-  auto start = std::chrono::steady_clock::now();
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    optimizer.setEpoch(epoch);
-    std::iota(order.begin(), order.end(), 0u);
-    shuffleRng.shuffle(order);
-    double lossSum = 0;
-    int64_t correct = 0;
-    for (size_t begin = 0; begin < order.size(); begin += batchSize) {
-      size_t end = std::min(order.size(), begin + batchSize);
-      batch.clear();
-      for (size_t index = begin; index < end; ++index)
-        batch.push_back(trainSet[order[index]]);
-      runtime::BatchResult step = runBatch(network, batch, true);
-      if (!step.error.empty())
-        return "epoch " + std::to_string(epoch + 1) + ": " + step.error;
-      step.gradients.scale(1.0 / static_cast<double>(batch.size()));
-      if (std::string error = optimizer.step(network, step.gradients);
-          !error.empty())
-        return "epoch " + std::to_string(epoch + 1) + ": " + error;
+  runtime::TrainerOptions options;
+  options.epochs = epochs;
+  options.batchSize = batchSize;
+  options.seed = result.seed;
+  options.patience = patience;
+  options.optimizer = optimizerOptions;
+  double validationSeconds = 0;
+  options.batchRunner = [&](const runtime::Network &net,
+                            const std::vector<runtime::Sample> &batch,
+                            bool gradients, int,
+                            const runtime::SimulationOptions &) {
+    auto batchStart = std::chrono::steady_clock::now();
+    runtime::BatchResult step = runBatch(net, batch, gradients);
+    if (gradients) {
       result.traffic += step.traffic;
       result.trainSamples += static_cast<int64_t>(batch.size());
-      lossSum += step.lossSum;
-      correct += step.correct;
+    } else {
+      validationSeconds += std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - batchStart)
+                               .count();
     }
-    if (!quiet) {
-      char line[160];
-      std::snprintf(line, sizeof(line),
-                    "  %s epoch %d/%d: loss %.4f, train accuracy %.3f\n",
-                    result.method.c_str(), epoch + 1, epochs.getValue(),
-                    lossSum / std::max<size_t>(order.size(), 1),
-                    static_cast<double>(correct) /
-                        std::max<size_t>(order.size(), 1));
+    return step;
+  };
+  runtime::Trainer trainer(network, options);
+  auto onEpoch = [&](const runtime::EpochMetrics &metrics) {
+    if (quiet)
+      return;
+    char line[200];
+    std::snprintf(line, sizeof(line),
+                  "  %s seed %llu epoch %d/%d: loss %.4f, train accuracy "
+                  "%.3f",
+                  result.method.c_str(),
+                  static_cast<unsigned long long>(result.seed),
+                  metrics.epoch + 1, epochs.getValue(), metrics.trainLoss,
+                  metrics.trainAccuracy);
+    llvm::errs() << line;
+    if (!dataset.validation.empty()) {
+      std::snprintf(line, sizeof(line), ", validation accuracy %.3f",
+                    metrics.validationAccuracy);
       llvm::errs() << line;
     }
-  }
+    llvm::errs() << "\n";
+  };
+  auto start = std::chrono::steady_clock::now();
+  if (std::string error =
+          trainer.train(dataset.train, dataset.validation, nullptr, onEpoch);
+      !error.empty())
+    return error;
   result.trainSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+          .count() -
+      validationSeconds;
+  result.keptEpoch =
+      trainer.bestEpoch() >= 0 ? trainer.bestEpoch() : trainer.epochsDone() - 1;
   return "";
+}
+
+/// The starting point of the run with seed `runSeed`: the model's
+/// parameters or, with --redraw-weights, weights drawn anew from a normal
+/// distribution with the mean and standard deviation of each projection's.
+runtime::Network startingNetwork(const runtime::Network &initial,
+                                 uint64_t runSeed) {
+  runtime::Network network = initial;
+  if (!redrawWeights)
+    return network;
+  runtime::Rng rng(runtime::deriveSeed(runSeed, 1));
+  for (runtime::Projection &projection : network.projections) {
+    std::vector<double> &weights = projection.weight;
+    if (weights.empty())
+      continue;
+    double mean = 0;
+    for (double weight : weights)
+      mean += weight;
+    mean /= static_cast<double>(weights.size());
+    double variance = 0;
+    for (double weight : weights)
+      variance += (weight - mean) * (weight - mean);
+    double deviation =
+        std::sqrt(variance / static_cast<double>(weights.size()));
+    for (double &weight : weights)
+      weight = mean + deviation * rng.normal();
+  }
+  return network;
 }
 
 /// Test accuracy of `network` through `runBatch`, in chunks.
@@ -237,6 +329,77 @@ double perSample(uint64_t bytes, int64_t samples) {
   return samples > 0 ? static_cast<double>(bytes) / samples : 0;
 }
 
+/// One configuration (the exact method, or BPTT at one step) over its
+/// seeds: means, and sample standard deviations of the accuracies (zero for
+/// one seed).
+struct Summary {
+  std::string method;
+  double dtMs = 0;
+  std::vector<const MethodResult *> runs;
+  double testMean = 0, testStd = 0;
+  double exactMean = 0, exactStd = 0;
+  /// Mean over the seeds whose outputs fired in both simulations; NaN
+  /// when none did.
+  double timingErrorMs = 0;
+  double forwardBytes = 0, backwardBytes = 0, totalBytes = 0;
+  double energyNj = 0;
+  double trainSeconds = 0;
+};
+
+void meanAndDeviation(const std::vector<double> &values, double &mean,
+                      double &deviation) {
+  mean = 0;
+  for (double value : values)
+    mean += value;
+  mean /= static_cast<double>(values.size());
+  deviation = 0;
+  for (double value : values)
+    deviation += (value - mean) * (value - mean);
+  deviation =
+      values.size() > 1
+          ? std::sqrt(deviation / static_cast<double>(values.size() - 1))
+          : 0;
+}
+
+/// The summary of results[begin, begin + count).
+Summary summarize(const std::vector<MethodResult> &results, size_t begin,
+                  int count, const runtime::EnergyTable &energy) {
+  Summary summary;
+  summary.method = results[begin].method;
+  summary.dtMs = results[begin].dtMs;
+  std::vector<double> tests, exacts;
+  double timingSum = 0;
+  int timed = 0;
+  for (size_t index = begin; index < begin + count; ++index) {
+    const MethodResult &run = results[index];
+    summary.runs.push_back(&run);
+    tests.push_back(run.testAccuracy);
+    exacts.push_back(run.exactAccuracy);
+    if (!std::isnan(run.spikeTimeErrorMs)) {
+      timingSum += run.spikeTimeErrorMs;
+      ++timed;
+    }
+    summary.forwardBytes +=
+        perSample(runtime::phaseBytes(run.traffic, runtime::Phase::Forward),
+                  run.trainSamples) /
+        count;
+    summary.backwardBytes +=
+        perSample(runtime::phaseBytes(run.traffic, runtime::Phase::Backward),
+                  run.trainSamples) /
+        count;
+    summary.totalBytes +=
+        perSample(run.traffic.totalBytes(), run.trainSamples) / count;
+    summary.energyNj += runtime::estimateEnergy(run.traffic, energy).totalPj() *
+                        1e-3 / std::max<int64_t>(run.trainSamples, 1) / count;
+    summary.trainSeconds += run.trainSeconds / count;
+  }
+  meanAndDeviation(tests, summary.testMean, summary.testStd);
+  meanAndDeviation(exacts, summary.exactMean, summary.exactStd);
+  summary.timingErrorMs =
+      timed ? timingSum / timed : std::numeric_limits<double>::quiet_NaN();
+  return summary;
+}
+
 } // namespace
 
 int snnc::driver::runCompare() {
@@ -250,7 +413,7 @@ int snnc::driver::runCompare() {
   mlir::FailureOr<runtime::Network> loaded = toRuntimeNetwork(networkOp);
   if (mlir::failed(loaded))
     return 1;
-  const runtime::Network &initial = *loaded;
+  runtime::Network &initial = *loaded;
   if (initial.loss.kind == runtime::LossKind::None)
     return fail(modelPath + ": network @" + initial.name +
                 " has no loss to train");
@@ -270,6 +433,45 @@ int snnc::driver::runCompare() {
     return fail("--epochs must be at least 1");
   if (batchSize < 1)
     return fail("--batch-size must be at least 1");
+  if (seedCount < 1)
+    return fail("--seeds must be at least 1 (got " +
+                std::to_string(seedCount.getValue()) + ")");
+  if (validationSize < 0)
+    return fail("--validation-size must be non-negative (got " +
+                std::to_string(validationSize.getValue()) + ")");
+  if (patience < 0)
+    return fail("--patience must be non-negative (got " +
+                std::to_string(patience.getValue()) + ")");
+  if (patience > 0 && validationSize == 0)
+    return fail("--patience needs a validation set (--validation-size)");
+  runtime::OptimizerOptions optimizerOptions;
+  optimizerOptions.schedule.baseRate = learningRate;
+  optimizerOptions.schedule.totalEpochs = epochs;
+  if (scheduleName == "constant")
+    optimizerOptions.schedule.kind = runtime::ScheduleKind::Constant;
+  else if (scheduleName == "cosine")
+    optimizerOptions.schedule.kind = runtime::ScheduleKind::Cosine;
+  else
+    return fail("--schedule: unknown schedule '" + scheduleName +
+                "'; expected constant or cosine");
+  optimizerOptions.maxGradientNorm = maxGradientNorm;
+  optimizerOptions.delayRateScale = delayRateScale;
+  optimizerOptions.thresholdRateScale = thresholdRateScale;
+  if (std::string problem = runtime::Optimizer(optimizerOptions).validate();
+      !problem.empty())
+    return fail(problem);
+  if (learnList.getNumOccurrences()) {
+    runtime::LearnSelection selection;
+    std::string problem;
+    if (!runtime::parseLearnSelection(learnList, selection, problem))
+      return fail("--learn: " + problem);
+    runtime::applyLearnSelection(initial, selection);
+  }
+  // The baseline learns what the exact method learns except delays, which
+  // it rounds to whole steps and keeps.
+  runtime::Network bpttInitial = initial;
+  for (runtime::Projection &projection : bpttInitial.projections)
+    projection.learnDelay = false;
   runtime::EnergyTable energy;
   std::string error;
   if (!runtime::energyTable(energyName, energy, error))
@@ -278,7 +480,7 @@ int snnc::driver::runCompare() {
   // The data set, addressed to the network's source population.
   runtime::DatasetOptions dataOptions;
   dataOptions.trainSize = trainSize;
-  dataOptions.validationSize = 0;
+  dataOptions.validationSize = validationSize;
   dataOptions.testSize = testSize;
   dataOptions.sourcePopulation = -1;
   for (size_t index = 0; index < initial.populations.size(); ++index) {
@@ -316,11 +518,9 @@ int snnc::driver::runCompare() {
           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<MethodResult> results;
 
-  // The exact method first: it is the reference of every ratio.
+  // The exact method first: it is the reference of every ratio. Seeds
+  // follow one another within each configuration.
   {
-    MethodResult result;
-    result.method = "eventprop";
-    runtime::Network network = initial;
     BatchRunner runner = [&](const runtime::Network &net,
                              const std::vector<runtime::Sample> &batch,
                              bool gradients) {
@@ -328,21 +528,25 @@ int snnc::driver::runCompare() {
     };
     if (!quiet)
       llvm::errs() << "training with the exact method\n";
-    if (std::string problem = train(network, dataset->train, runner, result);
-        !problem.empty())
-      return fail("eventprop: " + problem);
-    if (std::string problem =
-            accuracyOf(network, dataset->test, runner, result.testAccuracy);
-        !problem.empty())
-      return fail("eventprop test: " + problem);
-    result.exactAccuracy = result.testAccuracy;
-    results.push_back(result);
+    for (int seedIndex = 0; seedIndex < seedCount; ++seedIndex) {
+      MethodResult result;
+      result.method = "eventprop";
+      result.seed = seed + seedIndex;
+      runtime::Network network = startingNetwork(initial, result.seed);
+      if (std::string problem =
+              train(network, *dataset, optimizerOptions, runner, result);
+          !problem.empty())
+        return fail("eventprop: " + problem);
+      if (std::string problem =
+              accuracyOf(network, dataset->test, runner, result.testAccuracy);
+          !problem.empty())
+        return fail("eventprop test: " + problem);
+      result.exactAccuracy = result.testAccuracy;
+      results.push_back(result);
+    }
   }
 
   for (double dt : dts) {
-    MethodResult result;
-    result.method = "bptt";
-    result.dtMs = dt;
     runtime::TimeStepOptions options;
     options.dtMs = dt;
     options.slope = slope;
@@ -352,7 +556,6 @@ int snnc::driver::runCompare() {
         return 1;
       options.kernels = *kernels;
     }
-    runtime::Network network = initial;
     BatchRunner runner = [&](const runtime::Network &net,
                              const std::vector<runtime::Sample> &batch,
                              bool gradients) {
@@ -366,76 +569,112 @@ int snnc::driver::runCompare() {
     };
     if (!quiet)
       llvm::errs() << "training with BPTT at dt " << dt << " ms\n";
-    if (std::string problem = train(network, dataset->train, runner, result);
-        !problem.empty())
-      return fail("bptt: " + problem);
-    if (std::string problem =
-            accuracyOf(network, dataset->test, runner, result.testAccuracy);
-        !problem.empty())
-      return fail("bptt test: " + problem);
-    if (std::string problem = accuracyOf(network, dataset->test, exactRunner,
-                                         result.exactAccuracy);
-        !problem.empty())
-      return fail("bptt test (exact simulation): " + problem);
-    if (std::string problem =
-            spikeTimeError(network, dataset->test, options, result);
-        !problem.empty())
-      return fail("bptt spike times: " + problem);
-    results.push_back(result);
+    for (int seedIndex = 0; seedIndex < seedCount; ++seedIndex) {
+      MethodResult result;
+      result.method = "bptt";
+      result.dtMs = dt;
+      result.seed = seed + seedIndex;
+      runtime::Network network = startingNetwork(bpttInitial, result.seed);
+      if (std::string problem =
+              train(network, *dataset, optimizerOptions, runner, result);
+          !problem.empty())
+        return fail("bptt: " + problem);
+      if (std::string problem =
+              accuracyOf(network, dataset->test, runner, result.testAccuracy);
+          !problem.empty())
+        return fail("bptt test: " + problem);
+      if (std::string problem = accuracyOf(network, dataset->test, exactRunner,
+                                           result.exactAccuracy);
+          !problem.empty())
+        return fail("bptt test (exact simulation): " + problem);
+      if (std::string problem =
+              spikeTimeError(network, dataset->test, options, result);
+          !problem.empty())
+        return fail("bptt spike times: " + problem);
+      results.push_back(result);
+    }
   }
 
-  // The table. Bytes are per training sample (forward and backward pass).
-  const MethodResult &exact = results.front();
-  double exactTotal = perSample(exact.traffic.totalBytes(), exact.trainSamples);
-  char line[256];
+  // One summary per configuration; results hold seedCount runs of each in
+  // turn, and the exact method's runs come first, seed by seed.
+  std::vector<Summary> summaries;
+  for (size_t begin = 0; begin < results.size(); begin += seedCount)
+    summaries.push_back(summarize(results, begin, seedCount, energy));
+  const Summary &exact = summaries.front();
+  auto exactTotalOf = [&](size_t seedIndex) {
+    const MethodResult &run = results[seedIndex];
+    return perSample(run.traffic.totalBytes(), run.trainSamples);
+  };
+  auto dtText = [](const MethodResult &run) {
+    if (run.method == "eventprop")
+      return std::string("-");
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", run.dtMs);
+    return std::string(text);
+  };
+
+  // The table: means over seeds, with the standard deviation of the
+  // accuracies. Bytes are per training sample (forward and backward pass).
+  char line[320];
   std::snprintf(line, sizeof(line),
-                "%-9s %6s %8s %9s %10s %12s %12s %12s %8s %12s %8s\n", "method",
-                "dt_ms", "test_acc", "exact_acc", "t_err_ms", "fwd_B/samp",
-                "bwd_B/samp", "total_B/samp", "ratio", "energy_nJ", "wall_s");
+                "%-9s %6s %5s %8s %8s %9s %9s %10s %12s %12s %12s %8s %12s "
+                "%8s\n",
+                "method", "dt_ms", "seeds", "test_acc", "test_std", "exact_acc",
+                "exact_std", "t_err_ms", "fwd_B/samp", "bwd_B/samp",
+                "total_B/samp", "ratio", "energy_nJ", "wall_s");
   llvm::outs() << line;
-  const MethodResult *bestBptt = nullptr;
-  for (const MethodResult &result : results) {
-    double forward =
-        perSample(runtime::phaseBytes(result.traffic, runtime::Phase::Forward),
-                  result.trainSamples);
-    double backward =
-        perSample(runtime::phaseBytes(result.traffic, runtime::Phase::Backward),
-                  result.trainSamples);
-    double total = perSample(result.traffic.totalBytes(), result.trainSamples);
-    double energyNj =
-        runtime::estimateEnergy(result.traffic, energy).totalPj() * 1e-3 /
-        std::max<int64_t>(result.trainSamples, 1);
-    bool isExact = result.method == "eventprop";
-    std::string dtText = "-";
-    if (!isExact) {
-      char text[32];
-      std::snprintf(text, sizeof(text), "%g", result.dtMs);
-      dtText = text;
-    }
+  const Summary *bestBptt = nullptr;
+  for (const Summary &summary : summaries) {
     std::snprintf(line, sizeof(line),
-                  "%-9s %6s %8.4f %9.4f %10.4f %12.0f %12.0f %12.0f %8.2f "
-                  "%12.2f %8.1f\n",
-                  result.method.c_str(), dtText.c_str(), result.testAccuracy,
-                  result.exactAccuracy, result.spikeTimeErrorMs, forward,
-                  backward, total, total / exactTotal, energyNj,
-                  result.trainSeconds);
+                  "%-9s %6s %5d %8.4f %8.4f %9.4f %9.4f %10.4f %12.0f %12.0f "
+                  "%12.0f %8.2f %12.2f %8.1f\n",
+                  summary.method.c_str(), dtText(*summary.runs.front()).c_str(),
+                  seedCount.getValue(), summary.testMean, summary.testStd,
+                  summary.exactMean, summary.exactStd, summary.timingErrorMs,
+                  summary.forwardBytes, summary.backwardBytes,
+                  summary.totalBytes, summary.totalBytes / exact.totalBytes,
+                  summary.energyNj, summary.trainSeconds);
     llvm::outs() << line;
-    if (!isExact && (!bestBptt || result.testAccuracy > bestBptt->testAccuracy))
-      bestBptt = &result;
+    if (summary.method != "eventprop" &&
+        (!bestBptt || summary.testMean > bestBptt->testMean))
+      bestBptt = &summary;
   }
-  double bestRatio =
-      perSample(bestBptt->traffic.totalBytes(), bestBptt->trainSamples) /
-      exactTotal;
   std::snprintf(line, sizeof(line),
-                "best bptt dt %g ms: accuracy %.4f vs exact %.4f (gap "
-                "%+.4f), traffic ratio %.1fx\n",
-                bestBptt->dtMs, bestBptt->testAccuracy, exact.testAccuracy,
-                exact.testAccuracy - bestBptt->testAccuracy, bestRatio);
+                "best bptt dt %g ms: accuracy %.4f +- %.4f vs exact %.4f +- "
+                "%.4f (gap %+.4f), traffic ratio %.1fx\n",
+                bestBptt->dtMs, bestBptt->testMean, bestBptt->testStd,
+                exact.testMean, exact.testStd,
+                exact.testMean - bestBptt->testMean,
+                bestBptt->totalBytes / exact.totalBytes);
   llvm::outs() << line;
-  llvm::outs() << "(bytes and energy per training sample, forward + "
+
+  // Every run: the epoch it kept, and its traffic against the exact run of
+  // the same seed.
+  llvm::outs() << "per seed:\n";
+  std::snprintf(line, sizeof(line), "%-9s %6s %6s %6s %8s %9s %10s %12s %8s\n",
+                "method", "dt_ms", "seed", "epoch", "test_acc", "exact_acc",
+                "t_err_ms", "total_B/samp", "ratio");
+  llvm::outs() << line;
+  for (size_t index = 0; index < results.size(); ++index) {
+    const MethodResult &run = results[index];
+    double total = perSample(run.traffic.totalBytes(), run.trainSamples);
+    std::snprintf(line, sizeof(line),
+                  "%-9s %6s %6llu %6d %8.4f %9.4f %10.4f %12.0f %8.2f\n",
+                  run.method.c_str(), dtText(run).c_str(),
+                  static_cast<unsigned long long>(run.seed), run.keptEpoch + 1,
+                  run.testAccuracy, run.exactAccuracy, run.spikeTimeErrorMs,
+                  total, total / exactTotalOf(index % seedCount));
+    llvm::outs() << line;
+  }
+  llvm::outs() << "(mean and sample standard deviation over " << seedCount
+               << (seedCount == 1 ? " seed" : " seeds")
+               << "; bytes and energy per training sample, forward + "
                   "backward; energy table "
                << energy.name << "; spike-time error over first output "
-               << "spikes on the test set)\n";
+               << "spikes on the test set; epoch: the one tested, "
+               << (dataset->validation.empty() ? "the last"
+                                               : "the best on validation")
+               << ")\n";
 
   if (reportDir.empty())
     return 0;
@@ -450,17 +689,26 @@ int snnc::driver::runCompare() {
   json.key("epochs").value(static_cast<int64_t>(epochs));
   json.key("batch_size").value(static_cast<int64_t>(batchSize));
   json.key("lr").value(static_cast<double>(learningRate));
+  json.key("schedule").value(std::string(scheduleName));
+  json.key("max_grad_norm").value(static_cast<double>(maxGradientNorm));
   json.key("slope").value(static_cast<double>(slope));
+  json.key("seeds").value(static_cast<int64_t>(seedCount));
+  json.key("redraw_weights").value(static_cast<bool>(redrawWeights));
   json.key("train_samples").value(static_cast<int64_t>(dataset->train.size()));
+  json.key("validation_samples")
+      .value(static_cast<int64_t>(dataset->validation.size()));
   json.key("test_samples").value(static_cast<int64_t>(dataset->test.size()));
   json.key("energy_table").value(energy.name);
   json.key("energy_source").value(energy.source);
   json.key("runs").beginArray();
-  for (const MethodResult &result : results) {
+  for (size_t index = 0; index < results.size(); ++index) {
+    const MethodResult &result = results[index];
     json.beginObject();
     json.key("method").value(result.method);
     if (result.method != "eventprop")
       json.key("dt_ms").value(result.dtMs);
+    json.key("seed").value(static_cast<int64_t>(result.seed));
+    json.key("kept_epoch").value(static_cast<int64_t>(result.keptEpoch + 1));
     json.key("test_accuracy").value(result.testAccuracy);
     json.key("exact_simulation_accuracy").value(result.exactAccuracy);
     json.key("spike_time_error_ms").value(result.spikeTimeErrorMs);
@@ -492,7 +740,25 @@ int snnc::driver::runCompare() {
                1e-3 / std::max<int64_t>(result.trainSamples, 1));
     json.key("traffic_ratio")
         .value(perSample(result.traffic.totalBytes(), result.trainSamples) /
-               exactTotal);
+               exactTotalOf(index % seedCount));
+    json.endObject();
+  }
+  json.endArray();
+  json.key("summary").beginArray();
+  for (const Summary &summary : summaries) {
+    json.beginObject();
+    json.key("method").value(summary.method);
+    if (summary.method != "eventprop")
+      json.key("dt_ms").value(summary.dtMs);
+    json.key("test_accuracy_mean").value(summary.testMean);
+    json.key("test_accuracy_std").value(summary.testStd);
+    json.key("exact_simulation_accuracy_mean").value(summary.exactMean);
+    json.key("exact_simulation_accuracy_std").value(summary.exactStd);
+    json.key("spike_time_error_ms").value(summary.timingErrorMs);
+    json.key("total_bytes_per_sample").value(summary.totalBytes);
+    json.key("traffic_ratio").value(summary.totalBytes / exact.totalBytes);
+    json.key("energy_nj_per_sample").value(summary.energyNj);
+    json.key("train_seconds").value(summary.trainSeconds);
     json.endObject();
   }
   json.endArray();
@@ -501,7 +767,8 @@ int snnc::driver::runCompare() {
                               error))
     return fail(error);
 
-  // Accuracy, traffic ratio and spike-time error against dt.
+  // Accuracy (mean, and mean +- one standard deviation when there are
+  // several seeds), traffic ratio and spike-time error against dt.
   runtime::LinePlot accuracyPlot, ratioPlot, timingPlot;
   accuracyPlot.title = "test accuracy";
   accuracyPlot.xLabel = ratioPlot.xLabel = timingPlot.xLabel = "dt (ms)";
@@ -511,27 +778,39 @@ int snnc::driver::runCompare() {
   timingPlot.title = "spike-time error of BPTT";
   timingPlot.yLabel = "mean |t_grid - t_exact| (ms)";
   runtime::PlotSeries bpttAccuracy{"bptt", {}, {}, "", false, true};
+  runtime::PlotSeries bpttLow{"bptt - std", {}, {}, "", true, false};
+  runtime::PlotSeries bpttHigh{"bptt + std", {}, {}, "", true, false};
   runtime::PlotSeries exactLine{"eventprop", {}, {}, "", true, false};
+  runtime::PlotSeries exactLow{"eventprop - std", {}, {}, "", true, false};
+  runtime::PlotSeries exactHigh{"eventprop + std", {}, {}, "", true, false};
   runtime::PlotSeries ratio{"bptt / eventprop", {}, {}, "", false, true};
   runtime::PlotSeries timing{"bptt", {}, {}, "", false, true};
   double lowest = std::numeric_limits<double>::infinity(), highest = 0;
-  for (const MethodResult &result : results) {
-    if (result.method == "eventprop")
+  for (const Summary &summary : summaries) {
+    if (summary.method == "eventprop")
       continue;
-    bpttAccuracy.x.push_back(result.dtMs);
-    bpttAccuracy.y.push_back(result.testAccuracy);
-    ratio.x.push_back(result.dtMs);
-    ratio.y.push_back(
-        perSample(result.traffic.totalBytes(), result.trainSamples) /
-        exactTotal);
-    timing.x.push_back(result.dtMs);
-    timing.y.push_back(result.spikeTimeErrorMs);
-    lowest = std::min(lowest, result.dtMs);
-    highest = std::max(highest, result.dtMs);
+    bpttAccuracy.x.push_back(summary.dtMs);
+    bpttAccuracy.y.push_back(summary.testMean);
+    bpttLow.x.push_back(summary.dtMs);
+    bpttLow.y.push_back(summary.testMean - summary.testStd);
+    bpttHigh.x.push_back(summary.dtMs);
+    bpttHigh.y.push_back(summary.testMean + summary.testStd);
+    ratio.x.push_back(summary.dtMs);
+    ratio.y.push_back(summary.totalBytes / exact.totalBytes);
+    timing.x.push_back(summary.dtMs);
+    timing.y.push_back(summary.timingErrorMs);
+    lowest = std::min(lowest, summary.dtMs);
+    highest = std::max(highest, summary.dtMs);
   }
-  exactLine.x = {lowest, highest};
-  exactLine.y = {exact.testAccuracy, exact.testAccuracy};
+  exactLine.x = exactLow.x = exactHigh.x = {lowest, highest};
+  exactLine.y = {exact.testMean, exact.testMean};
+  exactLow.y = {exact.testMean - exact.testStd, exact.testMean - exact.testStd};
+  exactHigh.y = {exact.testMean + exact.testStd,
+                 exact.testMean + exact.testStd};
   accuracyPlot.series = {bpttAccuracy, exactLine};
+  if (seedCount > 1)
+    accuracyPlot.series.insert(accuracyPlot.series.end(),
+                               {bpttLow, bpttHigh, exactLow, exactHigh});
   accuracyPlot.fixedYRange = true;
   ratioPlot.series = {ratio};
   timingPlot.series = {timing};
