@@ -177,9 +177,15 @@ snnc::compileTimeStepKernels(snn::NetworkOp network,
     return network.emitError(
         "lowering the network to time-stepped kernels failed");
   // The memory classes and the counters mark were for the instrumentation;
-  // the translation to LLVM IR would warn about them.
+  // the translation to LLVM IR would warn about them. Every pointer
+  // argument is marked noalias instead: runTimeStep passes distinct buffers
+  // to each call (even a recurrent projection reads one vector of its
+  // population and writes another), and without the mark LLVM must reload
+  // and store the traffic counters around every access, as any store might
+  // change them. With it they stay in registers within a loop.
   module->walk([](LLVM::LLVMFuncOp op) {
     auto function = cast<FunctionOpInterface>(op.getOperation());
+    UnitAttr unit = UnitAttr::get(op.getContext());
     for (unsigned index = 0; index < function.getNumArguments(); ++index) {
       SmallVector<StringAttr> marks;
       for (NamedAttribute attribute : function.getArgAttrs(index))
@@ -187,6 +193,9 @@ snnc::compileTimeStepKernels(snn::NetworkOp network,
           marks.push_back(attribute.getName());
       for (StringAttr mark : marks)
         function.removeArgAttr(index, mark);
+      if (isa<LLVM::LLVMPointerType>(function.getArgument(index).getType()))
+        function.setArgAttr(index, LLVM::LLVMDialect::getNoAliasAttrName(),
+                            unit);
     }
   });
 
