@@ -235,9 +235,8 @@ static std::string checkKernels(const Grid &grid,
       kernels.hasBackward != expected.hasBackward) {
     std::ostringstream message;
     message << "the compiled time-stepped kernels were built for dt "
-            << kernels.dtMs << " ms and slope " << kernels.slope
-            << ", not dt " << expected.dtMs << " ms and slope "
-            << expected.slope;
+            << kernels.dtMs << " ms and slope " << kernels.slope << ", not dt "
+            << expected.dtMs << " ms and slope " << expected.slope;
     return message.str();
   }
   if (kernels.populations.size() != expected.populations.size() ||
@@ -273,9 +272,9 @@ static std::string checkKernels(const Grid &grid,
     case PopulationKind::LIF:
       if (want.refractorySteps > 0 ? !have.lifClampStep : !have.lifStep)
         return missing(name, "step");
-      if (expected.hasBackward && (want.learnThreshold
-                                       ? !have.lifThresholdBackwardStep
-                                       : !have.lifBackwardStep))
+      if (expected.hasBackward &&
+          (want.learnThreshold ? !have.lifThresholdBackwardStep
+                               : !have.lifBackwardStep))
         return missing(name, "backward_step");
       break;
     }
@@ -294,12 +293,11 @@ static std::string checkKernels(const Grid &grid,
       return missing(name, "deliver");
     if (!expected.hasBackward)
       continue;
-    bool preIsLIF =
-        network.populations[want.pre].kind == PopulationKind::LIF;
+    bool preIsLIF = network.populations[want.pre].kind == PopulationKind::LIF;
     bool absent = preIsLIF && want.learnWeight ? !have.backwardDeliver
-                  : preIsLIF                     ? !have.backwardError
-                  : want.learnWeight             ? !have.backwardWeight
-                                                 : false;
+                  : preIsLIF                   ? !have.backwardError
+                  : want.learnWeight           ? !have.backwardWeight
+                                               : false;
     if (absent)
       return missing(name, "backward_deliver");
   }
@@ -647,8 +645,7 @@ std::string Stepper::kernelForwardStep(int32_t step, bool training,
   // Sources: the host bins, the record kernel keeps the counts.
   fillSourceSlots(step);
   for (size_t index = 0; index < network.populations.size(); ++index) {
-    if (network.populations[index].kind != PopulationKind::Source ||
-        !training)
+    if (network.populations[index].kind != PopulationKind::Source || !training)
       continue;
     kernels.populations[index].record(spikeRing[index].data(),
                                       flagRecord[index].data(), step, counters);
@@ -658,8 +655,8 @@ std::string Stepper::kernelForwardStep(int32_t step, bool training,
     const Projection &projection = network.projections[index];
     kernels.projections[index].deliver(
         const_cast<double *>(projection.weight.data()),
-        spikeRing[projection.pre].data(), current[projection.post].data(),
-        step, counters);
+        spikeRing[projection.pre].data(), current[projection.post].data(), step,
+        counters);
     traffic->synapticOps[static_cast<int>(Phase::Forward)] +=
         grid.projections[index].activeSynapses(step);
   }
@@ -688,8 +685,8 @@ void Stepper::kernelBackwardStep(int32_t step, Gradients &gradients) {
       entry.backwardError(weight, postAdjointI, preAdjointSpikes, step,
                           counters);
     } else if (entry.backwardWeight) {
-      entry.backwardWeight(weight, postAdjointI, preFlags, weightGradient,
-                           step, counters);
+      entry.backwardWeight(weight, postAdjointI, preFlags, weightGradient, step,
+                           counters);
       macs = 0;
     } else {
       macs = 0;

@@ -140,10 +140,9 @@ static void setLearnFlags(snn::NetworkOp network,
 
 /// lookupKernel for a member of a time-stepped kernel table.
 template <typename Pointer>
-static LogicalResult lookupTableKernel(snn::NetworkOp network,
-                                       const cpu::KernelLibrary &library,
-                                       StringRef member, StringRef kind,
-                                       Pointer &function) {
+static LogicalResult
+lookupTableKernel(snn::NetworkOp network, const cpu::KernelLibrary &library,
+                  StringRef member, StringRef kind, Pointer &function) {
   return lookupKernel<std::remove_pointer_t<Pointer>>(network, library, member,
                                                       kind, function);
 }
@@ -158,8 +157,8 @@ snnc::compileTimeStepKernels(snn::NetworkOp network,
   if (std::string error =
           runtime::describeTimeStepKernels(runtimeNetwork, options, *table);
       !error.empty())
-    return network.emitError() << "cannot build time-stepped kernels: "
-                               << error;
+    return network.emitError()
+           << "cannot build time-stepped kernels: " << error;
 
   // Lower a copy of this network alone, with the runtime's learn flags.
   MLIRContext *context = network.getContext();
@@ -233,11 +232,10 @@ snnc::compileTimeStepKernels(snn::NetworkOp network,
                                       entry.lifStep);
       if (succeeded(found) && table->hasBackward)
         found = entry.learnThreshold
-                    ? lookupTableKernel(network, library, name,
-                                        "backward_step",
+                    ? lookupTableKernel(network, library, name, "backward_step",
                                         entry.lifThresholdBackwardStep)
-                    : lookupTableKernel(network, library, name,
-                                        "backward_step", entry.lifBackwardStep);
+                    : lookupTableKernel(network, library, name, "backward_step",
+                                        entry.lifBackwardStep);
       break;
     }
     if (failed(found))

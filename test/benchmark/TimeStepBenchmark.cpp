@@ -84,9 +84,9 @@ void runSamples(benchmark::State &state, bool compiled) {
   size_t index = 0;
   for (auto _ : state) {
     runtime::TrafficCounters traffic;
-    std::string error =
-        runtime::runTimeStep(data.network, data.samples[index++ % data.samples.size()], options,
-                             result, &gradients, &traffic);
+    std::string error = runtime::runTimeStep(
+        data.network, data.samples[index++ % data.samples.size()], options,
+        result, &gradients, &traffic);
     if (!error.empty()) {
       state.SkipWithError(error.c_str());
       return;

@@ -139,12 +139,9 @@ std::vector<runtime::Sample> makeSamples() {
   std::vector<runtime::Sample> samples(5);
   for (size_t index = 0; index < samples.size(); ++index) {
     double shift = 0.7 * static_cast<double>(index);
-    samples[index].spikes = {{0, 0, 0.3 + shift},
-                             {0, 1, 2.0 + shift},
-                             {0, 2, 4.2 - 0.5 * shift},
-                             {0, 0, 9.0 + shift},
-                             {0, 1, 12.5},
-                             {0, 2, 12.5}};
+    samples[index].spikes = {
+        {0, 0, 0.3 + shift}, {0, 1, 2.0 + shift}, {0, 2, 4.2 - 0.5 * shift},
+        {0, 0, 9.0 + shift}, {0, 1, 12.5},        {0, 2, 12.5}};
     samples[index].label = static_cast<int32_t>(index % 2);
   }
   return samples;
@@ -158,7 +155,7 @@ struct SampleRun {
 };
 
 SampleRun runOne(const runtime::Network &network, const runtime::Sample &sample,
-           const runtime::TimeStepOptions &options) {
+                 const runtime::TimeStepOptions &options) {
   SampleRun run;
   run.gradients = runtime::Gradients::zerosLike(network);
   std::string error = runtime::runTimeStep(network, sample, options, run.result,
@@ -169,13 +166,13 @@ SampleRun runOne(const runtime::Network &network, const runtime::Sample &sample,
 
 uint64_t bytesRead(const runtime::TrafficCounters &traffic, Phase phase,
                    MemoryClass memoryClass) {
-  return traffic.bytesRead[static_cast<int>(phase)]
-                          [static_cast<int>(memoryClass)];
+  return traffic
+      .bytesRead[static_cast<int>(phase)][static_cast<int>(memoryClass)];
 }
 uint64_t bytesWritten(const runtime::TrafficCounters &traffic, Phase phase,
                       MemoryClass memoryClass) {
-  return traffic.bytesWritten[static_cast<int>(phase)]
-                             [static_cast<int>(memoryClass)];
+  return traffic
+      .bytesWritten[static_cast<int>(phase)][static_cast<int>(memoryClass)];
 }
 
 /// Runs every sample on the builtin executor and on the kernels and checks
@@ -290,8 +287,7 @@ TEST_F(TimeStepKernelsTest, recurrentNetworkWithDelaysRunsOnKernels) {
   EXPECT_GT(nonzero(run.gradients.weight[0]), 0);
   EXPECT_EQ(nonzero(run.gradients.weight[1]), 0);
   EXPECT_GT(nonzero(run.gradients.weight[2]), 0);
-  EXPECT_GT(nonzero(run.gradients.threshold[network.findPopulation("hid")]),
-            0);
+  EXPECT_GT(nonzero(run.gradients.threshold[network.findPopulation("hid")]), 0);
 }
 
 TEST_F(TimeStepKernelsTest, readoutWithDelaysRunsOnKernels) {
@@ -364,17 +360,17 @@ TEST_F(TimeStepKernelsTest, tableThatDoesNotFitIsRefused) {
   runtime::TimeStepOptions finer = options;
   finer.dtMs = 0.25;
   finer.kernels = kernels;
-  EXPECT_NE(runtime::runTimeStep(network, sample, finer, result, &gradients,
-                                 nullptr)
-                .find("built for dt 0.5 ms and slope 10"),
-            std::string::npos);
+  EXPECT_NE(
+      runtime::runTimeStep(network, sample, finer, result, &gradients, nullptr)
+          .find("built for dt 0.5 ms and slope 10"),
+      std::string::npos);
 
   // The kernels compute the fast sigmoid only.
   runtime::TimeStepOptions heaviside = options;
   heaviside.surrogate = runtime::SurrogateKind::Heaviside;
   heaviside.kernels = kernels;
-  EXPECT_NE(runtime::runTimeStep(network, sample, heaviside, result,
-                                 &gradients, nullptr)
+  EXPECT_NE(runtime::runTimeStep(network, sample, heaviside, result, &gradients,
+                                 nullptr)
                 .find("fast-sigmoid surrogate only"),
             std::string::npos);
 
