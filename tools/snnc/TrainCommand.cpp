@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "NCoreTraining.h"
 #include "Training.h"
 
 #include "snnc/Driver/Model.h"
@@ -242,21 +243,26 @@ static std::string defaultOutputPath() {
 
 static cl::opt<std::string>
     trainTarget("target", cl::init("cpu"),
-                cl::desc("Where to train: cpu (default); ncore, on-core "
-                         "learning, is not implemented"),
-                cl::value_desc("cpu"), cl::sub(trainCommand));
+                cl::desc("Where to train: cpu (default) or ncore (on-core "
+                         "learning on the core simulator)"),
+                cl::value_desc("cpu|ncore"), cl::sub(trainCommand));
+static cl::opt<std::string> trainNCoreTarget(
+    "ncore-target", cl::init("loihi"),
+    cl::desc("The chip for --target ncore: a preset (loihi, small) or a "
+             "#ncore.target<...> attribute (default loihi)"),
+    cl::value_desc("chip"), cl::sub(trainCommand));
+static cl::opt<std::string>
+    trainImagePath("image",
+                   cl::desc("With --target ncore, also write the trained "
+                            "core image here (for snnc run)"),
+                   cl::value_desc("file"), cl::sub(trainCommand));
 
 int snnc::driver::runTrain() {
-  // TODO: on-core learning (the fixed-point adjoint on the core simulator)
-  // is not implemented; see docs/limitations.md.
-  if (trainTarget == "ncore")
-    return fail("training on the ncore target (on-core learning with a "
-                "fixed-point adjoint) is not implemented; train on the CPU "
-                "and run the result with 'snnc compile --target ncore' and "
-                "'snnc run'");
-  if (trainTarget != "cpu")
-    return fail("unknown --target '" + trainTarget +
-                "'; expected cpu (ncore training is not implemented)");
+  if (trainTarget != "cpu" && trainTarget != "ncore")
+    return fail("unknown --target '" + trainTarget + "'; expected cpu or ncore");
+  if (trainTarget != "ncore" && (trainImagePath.getNumOccurrences() ||
+                                 trainNCoreTarget.getNumOccurrences()))
+    return fail("--image and --ncore-target need --target ncore");
   auto wallStart = std::chrono::steady_clock::now();
   runtime::TrainerOptions options;
   std::optional<runtime::LearnSelection> learn;
@@ -293,6 +299,32 @@ int snnc::driver::runTrain() {
                     "choose the parameters with --learn");
   options.batchRunner = method.runner;
   options.method = method.description;
+
+  // On-core learning: every batch runs on the core simulator.
+  std::shared_ptr<runtime::NCoreBatchRunner> chip;
+  if (trainTarget == "ncore") {
+    if (method.name != "exact")
+      return fail("--target ncore learns with the exact event-driven "
+                  "adjoint; --method " + method.name + " runs on the CPU only");
+    if (options.simulation.silentLabelPenalty > 0)
+      return fail("--silent-label-penalty is not available with --target "
+                  "ncore");
+    std::string problem;
+    chip = makeNCoreRunner(modelPath, trainNCoreTarget, network, problem);
+    if (!chip)
+      return fail(problem);
+    method.runner = [chip](const runtime::Network &net,
+                           const std::vector<runtime::Sample> &batch,
+                           bool gradients, int threads,
+                           const runtime::SimulationOptions &simulation) {
+      return (*chip)(net, batch, gradients, threads, simulation);
+    };
+    method.name = "ncore";
+    method.description = "exact gradients on the ncore chip (" +
+                         trainNCoreTarget + ", fixed point)";
+    options.batchRunner = method.runner;
+    options.method = method.description;
+  }
 
   runtime::DatasetOptions dataOptions;
   dataOptions.seed = dataSeed;
@@ -372,6 +404,16 @@ int snnc::driver::runTrain() {
 
   if (!quiet)
     llvm::errs() << "trained model written to " << output << "\n";
+  if (chip) {
+    // The image of the kept parameters, as the test set ran on it.
+    if (!trainImagePath.empty()) {
+      if (!writeNCoreImageFile(chip->currentImage(), trainImagePath, error))
+        return fail(error);
+      if (!quiet)
+        llvm::errs() << "core image written to " << trainImagePath << "\n";
+    }
+    printNCoreTrainingReport(*chip);
+  }
   if (test) {
     char line[160];
     std::snprintf(

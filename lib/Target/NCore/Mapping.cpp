@@ -50,6 +50,9 @@ int64_t snnc::ncore::findPopulation(ArrayRef<PopulationInfo> populations,
 }
 
 bool snnc::ncore::hasDelays(snn::ProjectOp project) {
+  // Delays that are learned need their storage even while they are zero.
+  if (project.learnsDelay())
+    return true;
   if (!project.getDelay())
     return false;
   SmallVector<double> delays;

@@ -180,9 +180,9 @@ void QuantizePass::runOnOperation() {
     // Delays: ticks, saturating at what the delay bits hold.
     if (!hasDelays(project))
       continue;
-    SmallVector<double> delays;
-    (void)snn::getScalarOrTensorValues(*project.getDelay(), weights.size(),
-                                       delays);
+    SmallVector<double> delays(weights.size(), 0.0);
+    if (std::optional<Attribute> delay = project.getDelay())
+      (void)snn::getScalarOrTensorValues(*delay, weights.size(), delays);
     ErrorStats delayError;
     int64_t saturated = 0;
     SmallVector<APInt> ticks;
