@@ -130,6 +130,36 @@ Network perturbNetwork(const Network &network, const NoiseOptions &options,
   return perturbed;
 }
 
+/// Lists of the given sizes filled with 1 + deviation n from one stream.
+static std::vector<std::vector<double>>
+drawFactors(const std::vector<size_t> &sizes, double deviation,
+            uint64_t streamSeed) {
+  std::vector<std::vector<double>> factors;
+  for (size_t size : sizes)
+    factors.emplace_back(size, 1.0);
+  if (!(deviation > 0))
+    return factors;
+  Rng rng(streamSeed);
+  for (std::vector<double> &list : factors)
+    for (double &factor : list)
+      factor = 1 + deviation * rng.normal();
+  return factors;
+}
+
+std::vector<std::vector<double>>
+weightNoiseFactors(const std::vector<size_t> &projectionSizes,
+                   const NoiseOptions &options, uint64_t seed) {
+  return drawFactors(projectionSizes, options.weightStd,
+                     deriveSeed(seed, kWeightStream));
+}
+
+std::vector<std::vector<double>>
+thresholdNoiseFactors(const std::vector<size_t> &thresholdCounts,
+                      const NoiseOptions &options, uint64_t seed) {
+  return drawFactors(thresholdCounts, options.thresholdStd,
+                     deriveSeed(seed, kThresholdStream));
+}
+
 std::vector<Sample> jitterSamples(const std::vector<Sample> &samples,
                                   const NoiseOptions &options, uint64_t seed) {
   std::vector<Sample> jittered = samples;

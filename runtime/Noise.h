@@ -49,6 +49,23 @@ std::string describeNoise(const NoiseOptions &options);
 Network perturbNetwork(const Network &network, const NoiseOptions &options,
                        uint64_t seed);
 
+/// The factors perturbNetwork multiplies weights by under `seed`
+/// (1 + weightStd n): one list per projection, of the given sizes, drawn in
+/// the same order as perturbNetwork draws them, so that a copy of the
+/// network in another form (a core image) meets the same perturbation.
+/// All factors are 1 when weightStd is zero.
+std::vector<std::vector<double>>
+weightNoiseFactors(const std::vector<size_t> &projectionSizes,
+                   const NoiseOptions &options, uint64_t seed);
+
+/// The factors perturbNetwork multiplies thresholds by under `seed`
+/// (1 + thresholdStd n), before its clamp above reset: one list per
+/// population with that many thresholds (zero for populations without),
+/// in network order. All factors are 1 when thresholdStd is zero.
+std::vector<std::vector<double>>
+thresholdNoiseFactors(const std::vector<size_t> &thresholdCounts,
+                      const NoiseOptions &options, uint64_t seed);
+
 /// How close to reset a perturbed threshold may come, as a fraction of its
 /// unperturbed distance above reset.
 inline constexpr double kMinThresholdFraction = 0.05;

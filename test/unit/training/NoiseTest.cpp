@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -236,6 +237,47 @@ TEST(NoiseTest, ThresholdsStayAboveReset) {
     for (double threshold : perturbed.populations[2].threshold)
       EXPECT_GE(threshold, kMinThresholdFraction * 1.0);
   }
+}
+
+TEST(NoiseTest, FactorsAreTheDrawsOfPerturbNetwork) {
+  // The factors a core image is perturbed with are the ones perturbNetwork
+  // applies to the float network: same seed, same order, same values.
+  Network network = makeNetwork();
+  network.populations[1].threshold[7] = 2.5;
+  NoiseOptions options;
+  options.weightStd = 0.2;
+  options.thresholdStd = 0.1;
+  std::vector<size_t> projectionSizes;
+  for (const Projection &projection : network.projections)
+    projectionSizes.push_back(projection.weight.size());
+  std::vector<size_t> thresholdCounts;
+  for (const Population &population : network.populations)
+    thresholdCounts.push_back(population.threshold.size());
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    Network perturbed = perturbNetwork(network, options, seed);
+    auto weights = weightNoiseFactors(projectionSizes, options, seed);
+    auto thresholds = thresholdNoiseFactors(thresholdCounts, options, seed);
+    ASSERT_EQ(weights.size(), 2u);
+    ASSERT_EQ(thresholds.size(), 3u);
+    EXPECT_TRUE(thresholds[0].empty());
+    for (size_t p = 0; p < network.projections.size(); ++p) {
+      ASSERT_EQ(weights[p].size(), projectionSizes[p]);
+      for (size_t i = 0; i < projectionSizes[p]; ++i)
+        EXPECT_EQ(perturbed.projections[p].weight[i],
+                  network.projections[p].weight[i] * weights[p][i]);
+    }
+    for (size_t p = 1; p < network.populations.size(); ++p)
+      for (size_t i = 0; i < thresholdCounts[p]; ++i)
+        EXPECT_EQ(
+            perturbed.populations[p].threshold[i],
+            std::max(network.populations[p].threshold[i] * thresholds[p][i],
+                     kMinThresholdFraction *
+                         network.populations[p].threshold[i]));
+  }
+
+  // Without noise every factor is 1.
+  auto ones = weightNoiseFactors({3, 2}, NoiseOptions(), 4);
+  EXPECT_EQ(ones, (std::vector<std::vector<double>>{{1, 1, 1}, {1, 1}}));
 }
 
 } // namespace
