@@ -617,6 +617,125 @@ void addNCoreGradients(const NCoreImage &image, const NCoreParameterMap &map,
 }
 
 //===----------------------------------------------------------------------===//
+// Time-stepped BPTT on the same chip
+//===----------------------------------------------------------------------===//
+
+void addNCoreTimeStepTraining(const NCoreImage &image,
+                              const NCoreForwardRecord &record,
+                              const std::vector<NCoreCounters> &forward,
+                              const Network &network,
+                              const NCoreParameterMap &map,
+                              const NCoreLearningFormat &format,
+                              std::vector<NCoreCounters> &perCore) {
+  const NCoreTarget &chip = image.target;
+  const uint64_t stateBytes = (chip.stateBits + 7) / 8;
+  const uint64_t timeBytes = (chip.timeBits + 7) / 8;
+  const uint64_t adjointBytes = (format.adjointBits + 7) / 8;
+  const uint64_t gradientBytes = (format.gradientBits + 7) / 8;
+  const uint64_t messageBytes = timeBytes + 2 + adjointBytes;
+  const uint64_t ticks = uint64_t(image.durationTicks) + 1;
+  constexpr Phase forwardPhase = Phase::Forward;
+  constexpr Phase backwardPhase = Phase::Backward;
+  perCore.resize(image.cores.size());
+
+  // Forward: the chip's deliveries, messages and queue as counted; the
+  // neuron state and the stored traces per tick instead of per event.
+  for (size_t core = 0; core < forward.size(); ++core) {
+    NCoreCounters &into = perCore[core];
+    const NCoreCounters &from = forward[core];
+    for (MemoryClass memoryClass :
+         {MemoryClass::Synapse, MemoryClass::Queue, MemoryClass::Noc}) {
+      int klass = static_cast<int>(memoryClass);
+      into.traffic.bytesRead[0][klass] += from.traffic.bytesRead[0][klass];
+      into.traffic.bytesWritten[0][klass] +=
+          from.traffic.bytesWritten[0][klass];
+    }
+    into.traffic.synapticOps[0] += from.traffic.synapticOps[0];
+    into.spikeMessages += from.spikeMessages;
+    into.meshHops += from.meshHops;
+  }
+  std::vector<uint64_t> spikesOf(image.blocks.size(), 0);
+  for (const NCoreRecordedSpike &spike : record.spikes)
+    ++spikesOf[spike.block];
+
+  for (size_t index = 0; index < image.blocks.size(); ++index) {
+    const NCoreImageBlock &block = image.blocks[index];
+    const Population &population =
+        network.populations[map.population[block.population]];
+    if (population.kind != PopulationKind::LIF)
+      continue;
+    NCoreCounters &core = perCore[block.core];
+    uint64_t updates = uint64_t(block.size) * ticks;
+    // Forward: (V, I) read and written, V before the spike check and the
+    // spike flag stored, every tick.
+    core.neuronUpdates += 2 * updates;
+    core.traffic.read(forwardPhase, MemoryClass::State,
+                      updates * 2 * stateBytes);
+    core.traffic.write(forwardPhase, MemoryClass::State,
+                       updates * 2 * stateBytes);
+    core.traffic.write(forwardPhase, MemoryClass::Record,
+                       updates * (stateBytes + 1));
+    // Backward: the trace read back, (aV, aI) read and written, the
+    // surrogate's threshold gradient, every tick.
+    core.traffic.read(backwardPhase, MemoryClass::Record,
+                      updates * (stateBytes + 1));
+    core.traffic.read(backwardPhase, MemoryClass::State,
+                      updates * 2 * adjointBytes);
+    core.traffic.write(backwardPhase, MemoryClass::State,
+                       updates * 2 * adjointBytes);
+    if (population.learnThreshold) {
+      core.traffic.read(backwardPhase, MemoryClass::Grad,
+                        updates * gradientBytes);
+      core.traffic.write(backwardPhase, MemoryClass::Grad,
+                         updates * gradientBytes);
+    }
+  }
+
+  for (size_t index = 0; index < image.synapses.size(); ++index) {
+    const NCoreImageSynapses &table = image.synapses[index];
+    const NCoreImageBlock &pre = image.blocks[table.pre];
+    const NCoreImageBlock &post = image.blocks[table.post];
+    const Projection &projection = network.projections[map.projection[index]];
+    NCoreCounters &core = perCore[post.core];
+    uint64_t entries = table.weight.size();
+    bool preIsLIF =
+        image.populations[pre.population].kind == PopulationKind::LIF;
+    if (preIsLIF) {
+      // The transposed delivery W^T aI for every presynaptic neuron, every
+      // tick, and its sum sent to the presynaptic core.
+      uint64_t macs = entries * ticks;
+      core.traffic.synapticOps[static_cast<int>(backwardPhase)] += macs;
+      core.traffic.read(backwardPhase, MemoryClass::Synapse,
+                        macs *
+                            chip.synapseEntryBytes(!table.delayTicks.empty()));
+      uint64_t sums = uint64_t(pre.size) * ticks;
+      perCore[pre.core].traffic.read(backwardPhase, MemoryClass::State,
+                                     sums * adjointBytes);
+      perCore[pre.core].traffic.write(backwardPhase, MemoryClass::State,
+                                      sums * adjointBytes);
+      int64_t hops =
+          chip.hops(image.cores[post.core].index, image.cores[pre.core].index);
+      if (hops > 0) {
+        core.spikeMessages += sums;
+        core.meshHops += sums * hops;
+        core.traffic.write(backwardPhase, MemoryClass::Noc,
+                           sums * messageBytes * hops);
+        perCore[pre.core].traffic.read(backwardPhase, MemoryClass::Noc,
+                                       sums * messageBytes);
+      }
+    }
+    // dL/dw += aI S: once per presynaptic spike and target.
+    if (projection.learnWeight) {
+      uint64_t arrivals = spikesOf[table.pre] * uint64_t(post.size);
+      core.traffic.read(backwardPhase, MemoryClass::Grad,
+                        arrivals * gradientBytes);
+      core.traffic.write(backwardPhase, MemoryClass::Grad,
+                         arrivals * gradientBytes);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // The chip as a batch runner
 //===----------------------------------------------------------------------===//
 
@@ -640,6 +759,8 @@ struct ChipBlock {
   int32_t correct = 0;
   NCoreGradients gradients;
   std::vector<NCoreCounters> perCore;
+  /// What time-stepped BPTT would have done for the same samples.
+  std::vector<NCoreCounters> timeStep;
   NCoreLearningStats stats;
   std::string error;
   bool done = false;
@@ -676,6 +797,7 @@ BatchResult NCoreBatchRunner::operator()(const Network &network,
     NCoreLearner learner(image, format);
     NCoreForwardRecord record;
     NCoreSampleResult sampleResult;
+    std::vector<NCoreCounters> sampleForward;
     std::vector<double> outputs;
     std::vector<double> errors;
     while (true) {
@@ -688,13 +810,18 @@ BatchResult NCoreBatchRunner::operator()(const Network &network,
       }
       ChipBlock &block = blocks[index];
       block.perCore.resize(image.cores.size());
-      if (computeGradients)
+      if (computeGradients) {
         block.gradients = NCoreGradients::zerosLike(image);
+        block.timeStep.resize(image.cores.size());
+      }
       size_t end = std::min(batch.size(), (index + 1) * kBlockSize);
       for (size_t sample = index * kBlockSize; sample < end; ++sample) {
+        sampleForward.assign(image.cores.size(), NCoreCounters());
         std::string error =
-            simulator.run(batch[sample], sampleResult, block.perCore,
+            simulator.run(batch[sample], sampleResult, sampleForward,
                           computeGradients ? &record : nullptr);
+        for (size_t core = 0; core < sampleForward.size(); ++core)
+          block.perCore[core] += sampleForward[core];
         if (error.empty()) {
           outputs.clear();
           for (int64_t tick : sampleResult.outputs)
@@ -706,9 +833,12 @@ BatchResult NCoreBatchRunner::operator()(const Network &network,
           if (batch[sample].label >= 0 &&
               sampleResult.prediction == batch[sample].label)
             ++block.correct;
-          if (computeGradients)
+          if (computeGradients) {
             error = learner.backward(record, errors, block.gradients,
                                      block.perCore, block.stats);
+            addNCoreTimeStepTraining(image, record, sampleForward, network, map,
+                                     format, block.timeStep);
+          }
         }
         if (!error.empty()) {
           block.error = "sample " + std::to_string(sample) + ": " + error;
@@ -729,6 +859,7 @@ BatchResult NCoreBatchRunner::operator()(const Network &network,
   std::vector<NCoreCounters> &counters =
       computeGradients ? training : evaluation;
   counters.resize(image.cores.size());
+  timeStepTraining.resize(image.cores.size());
   NCoreGradients total;
   if (computeGradients)
     total = NCoreGradients::zerosLike(image);
@@ -751,6 +882,8 @@ BatchResult NCoreBatchRunner::operator()(const Network &network,
       counters[core] += block.perCore[core];
       result.traffic += block.perCore[core].traffic;
     }
+    for (size_t core = 0; core < block.timeStep.size(); ++core)
+      timeStepTraining[core] += block.timeStep[core];
     if (computeGradients) {
       addInto(total.weight, block.gradients.weight);
       addInto(total.delay, block.gradients.delay);
@@ -769,34 +902,38 @@ BatchResult NCoreBatchRunner::operator()(const Network &network,
   const uint64_t gradientBytes = (format.gradientBits + 7) / 8;
   const uint64_t stateBytes = (chip.stateBits + 7) / 8;
   constexpr Phase update = Phase::Update;
-  for (size_t index = 0; index < image.synapses.size(); ++index) {
-    const NCoreImageSynapses &table = image.synapses[index];
-    const Projection &projection = network.projections[map.projection[index]];
-    bool delays = projection.learnDelay && !table.delayTicks.empty();
-    if (!projection.learnWeight && !delays)
-      continue;
-    uint64_t entries = table.weight.size();
-    uint64_t accumulators = (projection.learnWeight ? 1 : 0) + (delays ? 1 : 0);
-    NCoreCounters &core = counters[image.blocks[table.post].core];
-    core.learningUpdates += entries;
-    core.traffic.read(update, MemoryClass::Grad,
-                      entries * accumulators * gradientBytes);
-    core.traffic.write(update, MemoryClass::Grad,
-                       entries * accumulators * gradientBytes);
-    core.traffic.write(update, MemoryClass::Synapse,
-                       entries *
-                           chip.synapseEntryBytes(!table.delayTicks.empty()));
-  }
-  for (const NCoreImageBlock &block : image.blocks) {
-    const Population &population =
-        network.populations[map.population[block.population]];
-    if (block.threshold.empty() || !population.learnThreshold)
-      continue;
-    NCoreCounters &core = counters[block.core];
-    core.learningUpdates += block.size;
-    core.traffic.read(update, MemoryClass::Grad, block.size * gradientBytes);
-    core.traffic.write(update, MemoryClass::Grad, block.size * gradientBytes);
-    core.traffic.write(update, MemoryClass::State, block.size * stateBytes);
+  // Both methods update the same parameters the same way.
+  for (std::vector<NCoreCounters> *into : {&counters, &timeStepTraining}) {
+    for (size_t index = 0; index < image.synapses.size(); ++index) {
+      const NCoreImageSynapses &table = image.synapses[index];
+      const Projection &projection = network.projections[map.projection[index]];
+      bool delays = projection.learnDelay && !table.delayTicks.empty();
+      if (!projection.learnWeight && !delays)
+        continue;
+      uint64_t entries = table.weight.size();
+      uint64_t accumulators =
+          (projection.learnWeight ? 1 : 0) + (delays ? 1 : 0);
+      NCoreCounters &core = (*into)[image.blocks[table.post].core];
+      core.learningUpdates += entries;
+      core.traffic.read(update, MemoryClass::Grad,
+                        entries * accumulators * gradientBytes);
+      core.traffic.write(update, MemoryClass::Grad,
+                         entries * accumulators * gradientBytes);
+      core.traffic.write(update, MemoryClass::Synapse,
+                         entries *
+                             chip.synapseEntryBytes(!table.delayTicks.empty()));
+    }
+    for (const NCoreImageBlock &block : image.blocks) {
+      const Population &population =
+          network.populations[map.population[block.population]];
+      if (block.threshold.empty() || !population.learnThreshold)
+        continue;
+      NCoreCounters &core = (*into)[block.core];
+      core.learningUpdates += block.size;
+      core.traffic.read(update, MemoryClass::Grad, block.size * gradientBytes);
+      core.traffic.write(update, MemoryClass::Grad, block.size * gradientBytes);
+      core.traffic.write(update, MemoryClass::State, block.size * stateBytes);
+    }
   }
   result.gradients = Gradients::zerosLike(network);
   addNCoreGradients(image, map, total, format, result.gradients);

@@ -149,6 +149,25 @@ void addNCoreGradients(const NCoreImage &image, const NCoreParameterMap &map,
                        const NCoreGradients &accumulated,
                        const NCoreLearningFormat &format, Gradients &gradients);
 
+/// What time-stepped BPTT with a surrogate gradient would do on the same
+/// chip, on the chip's own grid (dt = one tick), for the sample whose
+/// forward pass left `record`; added to `perCore` (docs/ncore.md, "BPTT on
+/// the core model"). The forward spikes are the chip's: BPTT on the tick
+/// grid with exact per-step decay fires the same ones. Spike deliveries
+/// cost what the chip's event-driven forward pass counted (given in
+/// `forward`, one sample's forward counters per core); every neuron is
+/// updated and its trace stored at every tick; the backward pass reads
+/// the traces back, updates every adjoint at every tick and, since the
+/// surrogate passes gradient through neurons that did not fire, reads
+/// every synapse at every tick for the transposed delivery.
+void addNCoreTimeStepTraining(const NCoreImage &image,
+                              const NCoreForwardRecord &record,
+                              const std::vector<NCoreCounters> &forward,
+                              const Network &network,
+                              const NCoreParameterMap &map,
+                              const NCoreLearningFormat &format,
+                              std::vector<NCoreCounters> &perCore);
+
 /// runBatch's contract on the chip, for the Trainer: requantizes its image
 /// from the network, runs every sample on the simulator and, for
 /// gradients, the on-core adjoint, and counts what the chip did.
@@ -178,6 +197,11 @@ public:
   const std::vector<NCoreCounters> &evaluationCounters() const {
     return evaluation;
   }
+  /// What time-stepped BPTT would have done on the same chip for the same
+  /// training samples (addNCoreTimeStepTraining), update included.
+  const std::vector<NCoreCounters> &timeStepTrainingCounters() const {
+    return timeStepTraining;
+  }
   int64_t trainingSamples() const { return trainedSamples; }
   int64_t evaluationSamples() const { return evaluatedSamples; }
   const NCoreLearningStats &stats() const { return learningStats; }
@@ -191,6 +215,7 @@ private:
   std::string setupError;
   std::vector<NCoreCounters> training;
   std::vector<NCoreCounters> evaluation;
+  std::vector<NCoreCounters> timeStepTraining;
   int64_t trainedSamples = 0;
   int64_t evaluatedSamples = 0;
   NCoreLearningStats learningStats;

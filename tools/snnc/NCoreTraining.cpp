@@ -134,6 +134,23 @@ void driver::printNCoreTrainingReport(const NCoreBatchRunner &runner) {
                   (energy.spikeMessagesPj + energy.meshHopsPj) / samples / 1000,
                   energy.learningUpdatesPj / samples / 1000);
     llvm::outs() << line;
+
+    // The same samples with time-stepped BPTT on the same chip and grid.
+    NCoreCounters grid = sum(runner.timeStepTrainingCounters());
+    NCoreEnergy gridEnergy = ncoreEnergy(grid, chip);
+    llvm::outs() << "time-stepped BPTT on the same chip, one step per tick "
+                    "(model, docs/ncore.md), per training sample:\n";
+    printPhase("forward", grid.traffic, Phase::Forward, samples);
+    printPhase("backward", grid.traffic, Phase::Backward, samples);
+    printPhase("update", grid.traffic, Phase::Update, samples);
+    std::snprintf(line, sizeof line,
+                  "  energy per training sample: %.2f nJ; BPTT / exact: %.1fx "
+                  "the bytes, %.1fx the energy\n",
+                  gridEnergy.totalPj() / samples / 1000,
+                  double(grid.traffic.totalBytes()) /
+                      double(total.traffic.totalBytes()),
+                  gridEnergy.totalPj() / energy.totalPj());
+    llvm::outs() << line;
   }
   if (runner.evaluationSamples() > 0) {
     double samples = static_cast<double>(runner.evaluationSamples());

@@ -469,3 +469,47 @@ TEST(NCoreLearn, BatchRunnerGivesTheSameSumsOnAnyThreadCount) {
 }
 
 } // namespace
+
+namespace {
+
+// The BPTT model on the chip: every LIF neuron updated and traced at every
+// tick, and the transposed delivery reading every synapse from a LIF
+// population at every tick, independently of how many spikes there were.
+TEST(NCoreLearn, TimeStepModelCountsEveryTick) {
+  RandomNetworkConfig config = smallConfig();
+  Network network = makeRandomNetwork(config, 1);
+  NCoreImage image = makeImage(network, Format());
+  std::vector<Sample> batch;
+  for (uint64_t seed = 0; seed < 3; ++seed)
+    batch.push_back(makeRandomSample(config, 100 + seed));
+  NCoreBatchRunner runner(image, network);
+  ASSERT_EQ(runner(network, batch, true, 1, SimulationOptions()).error, "");
+  NCoreCounters exact, grid;
+  for (const NCoreCounters &core : runner.trainingCounters())
+    exact += core;
+  for (const NCoreCounters &core : runner.timeStepTrainingCounters())
+    grid += core;
+  uint64_t ticks = image.durationTicks + 1;
+  uint64_t stateBytes = (image.target.stateBits + 7) / 8;
+  uint64_t lifNeurons = 0, denseSynapses = 0;
+  for (const NCoreImageBlock &block : image.blocks)
+    if (!block.threshold.empty())
+      lifNeurons += block.size;
+  for (const NCoreImageSynapses &table : image.synapses)
+    if (!image.blocks[table.pre].threshold.empty())
+      denseSynapses += table.weight.size();
+  uint64_t samples = batch.size();
+  int forward = static_cast<int>(Phase::Forward);
+  int backward = static_cast<int>(Phase::Backward);
+  int state = static_cast<int>(MemoryClass::State);
+  EXPECT_EQ(grid.traffic.bytesRead[forward][state],
+            samples * lifNeurons * ticks * 2 * stateBytes);
+  EXPECT_EQ(grid.traffic.synapticOps[backward],
+            samples * denseSynapses * ticks);
+  // The deliveries of the forward pass are the chip's own.
+  EXPECT_EQ(grid.traffic.synapticOps[forward],
+            exact.traffic.synapticOps[forward]);
+  EXPECT_GT(grid.traffic.totalBytes(), exact.traffic.totalBytes());
+}
+
+} // namespace
