@@ -9,6 +9,10 @@ Usage: make-example-weights.py NAME SIZES MEANS STDS SEED [options] > FILE
   SIZES  comma-separated layer sizes, input first (e.g. 5,120,3)
   MEANS  comma-separated weight means, one per projection
   STDS   comma-separated weight standard deviations, one per projection
+
+With --delays, each projection also gets delays in ms drawn uniformly from
+[0, D) after all the weights (so the weights do not change), a comma-separated
+D per projection, 0 meaning none; such projections learn weight and delay.
 """
 import argparse
 import random
@@ -34,6 +38,7 @@ def main():
     parser.add_argument("--loss", default="tau0(0.5) tau1(6.4) alpha(3.0e-3)")
     parser.add_argument("--layer-names", default="")
     parser.add_argument("--header", default="")
+    parser.add_argument("--delays", default="")
     args = parser.parse_args()
 
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -48,6 +53,13 @@ def main():
         count = sizes[index] * sizes[index + 1]
         weights.append([rng.gauss(means[index], stds[index])
                         for _ in range(count)])
+    spans = ([float(d) for d in args.delays.split(",")] if args.delays
+             else [0.0] * (len(sizes) - 1))
+    delays = []
+    for index in range(len(sizes) - 1):
+        count = sizes[index] * sizes[index + 1]
+        delays.append([rng.uniform(0.0, spans[index]) for _ in range(count)]
+                      if spans[index] > 0 else None)
 
     lines = []
     for line in args.header.split("\\n"):
@@ -72,8 +84,13 @@ def main():
         lines.append("      weight(dense_resource<%s_%s_weight> : "
                      "tensor<%dx%dxf64>)" % (pre, post, sizes[index + 1],
                                              sizes[index]))
-        lines.append("      learn <weight> : %s -> !snn.lif<%d>"
-                     % (pre_type, sizes[index + 1]))
+        if delays[index] is not None:
+            lines.append("      delay(dense_resource<%s_%s_delay> : "
+                         "tensor<%dx%dxf64>)" % (pre, post, sizes[index + 1],
+                                                 sizes[index]))
+        lines.append("      learn <%s> : %s -> !snn.lif<%d>"
+                     % ("weight" if delays[index] is None else
+                        "weight, delay", pre_type, sizes[index + 1]))
     lines.append("  snn.ttfs_loss %%%s %s : !snn.lif<%d>"
                  % (names[-1], args.loss, sizes[-1]))
     lines.append("}")
@@ -85,6 +102,9 @@ def main():
     for index in range(len(sizes) - 1):
         entries.append('      %s_%s_weight: "%s"' % (
             names[index], names[index + 1], blob(weights[index])))
+        if delays[index] is not None:
+            entries.append('      %s_%s_delay: "%s"' % (
+                names[index], names[index + 1], blob(delays[index])))
     lines.append(",\n".join(entries))
     lines.append("    }")
     lines.append("  }")
