@@ -1,6 +1,7 @@
 //===- CompiledKernels.cpp - Run a network on its compiled kernels --------===//
 
 #include "snnc/Driver/CompiledKernels.h"
+#include "snnc/Driver/Model.h"
 
 #include "snnc/Conversion/Passes.h"
 #include "snnc/Target/CPU/Kernels.h"
@@ -104,40 +105,6 @@ LogicalResult snnc::attachCompiledKernels(snn::NetworkOp network,
   return success();
 }
 
-/// Sets the learn flags of the ops of `network` to those of
-/// `runtimeNetwork`, built from the same op: the time-stepped lowering reads
-/// them to decide which backward kernels and arguments exist.
-static void setLearnFlags(snn::NetworkOp network,
-                          const runtime::Network &runtimeNetwork) {
-  MLIRContext *context = network.getContext();
-  size_t projectionIndex = 0;
-  for (Operation &op : network.getBody().front()) {
-    if (auto lif = dyn_cast<snn::LIFOp>(op)) {
-      int32_t index = runtimeNetwork.findPopulation(lif.getName().str());
-      if (index >= 0 && runtimeNetwork.populations[index].learnThreshold)
-        lif.setLearnAttr(
-            snn::LearnFlagsAttr::get(context, snn::LearnFlags::threshold));
-      else
-        lif.removeLearnAttr();
-      continue;
-    }
-    auto project = dyn_cast<snn::ProjectOp>(op);
-    if (!project || projectionIndex >= runtimeNetwork.projections.size())
-      continue;
-    const runtime::Projection &projection =
-        runtimeNetwork.projections[projectionIndex++];
-    auto flags = static_cast<snn::LearnFlags>(0);
-    if (projection.learnWeight)
-      flags = flags | snn::LearnFlags::weight;
-    if (projection.learnDelay)
-      flags = flags | snn::LearnFlags::delay;
-    if (static_cast<uint32_t>(flags) != 0)
-      project.setLearnAttr(snn::LearnFlagsAttr::get(context, flags));
-    else
-      project.removeLearnAttr();
-  }
-}
-
 /// lookupKernel for a member of a time-stepped kernel table.
 template <typename Pointer>
 static LogicalResult
@@ -165,7 +132,9 @@ snnc::compileTimeStepKernels(snn::NetworkOp network,
   OwningOpRef<ModuleOp> module = ModuleOp::create(network.getLoc());
   auto copy = cast<snn::NetworkOp>(network->clone());
   module->getBody()->push_back(copy);
-  setLearnFlags(copy, runtimeNetwork);
+  // The time-stepped lowering reads the flags to decide which backward
+  // kernels and arguments exist.
+  writeLearnFlags(copy, runtimeNetwork);
   PassManager pm(context);
   TimeStepPipelineOptions pipeline;
   pipeline.dtMs = options.dtMs;

@@ -126,37 +126,6 @@ std::string driver::chooseMethod(const std::string &name, const double *dtMs,
   return "";
 }
 
-void driver::writeLearnFlags(snn::NetworkOp networkOp, const Network &network) {
-  mlir::MLIRContext *context = networkOp.getContext();
-  size_t projectionIndex = 0;
-  for (mlir::Operation &op : networkOp.getBody().front()) {
-    if (auto lif = llvm::dyn_cast<snn::LIFOp>(op)) {
-      int32_t index = network.findPopulation(lif.getName().str());
-      if (index < 0)
-        continue;
-      if (network.populations[index].learnThreshold)
-        lif.setLearnAttr(
-            snn::LearnFlagsAttr::get(context, snn::LearnFlags::threshold));
-      else
-        lif.removeLearnAttr();
-      continue;
-    }
-    auto project = llvm::dyn_cast<snn::ProjectOp>(op);
-    if (!project || projectionIndex >= network.projections.size())
-      continue;
-    const Projection &projection = network.projections[projectionIndex++];
-    auto flags = static_cast<snn::LearnFlags>(0);
-    if (projection.learnWeight)
-      flags = flags | snn::LearnFlags::weight;
-    if (projection.learnDelay)
-      flags = flags | snn::LearnFlags::delay;
-    if (static_cast<uint32_t>(flags) != 0)
-      project.setLearnAttr(snn::LearnFlagsAttr::get(context, flags));
-    else
-      project.removeLearnAttr();
-  }
-}
-
 std::string driver::learnedParameters(const Network &network) {
   bool weights = false, delays = false, thresholds = false;
   for (const Projection &projection : network.projections) {

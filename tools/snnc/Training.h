@@ -58,10 +58,6 @@ std::string chooseMethod(const std::string &name, const double *dtMs,
                          const double *slope, const runtime::Network &network,
                          snn::NetworkOp networkOp, MethodChoice &method);
 
-/// Writes the learn flags of `network` into the ops of `networkOp`, so the
-/// written model says what was learned.
-void writeLearnFlags(snn::NetworkOp networkOp, const runtime::Network &network);
-
 /// "weights,delays" style summary of what a network learns, or "none".
 std::string learnedParameters(const runtime::Network &network);
 

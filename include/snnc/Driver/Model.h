@@ -50,6 +50,11 @@ toRuntimeNetwork(snn::NetworkOp network,
 mlir::LogicalResult updateParameters(snn::NetworkOp network,
                                      const runtime::Network &trained);
 
+/// Writes the learn flags of `network` (built from `networkOp`; `--learn`
+/// may have changed them) into the ops of `networkOp`: the written model
+/// says what was learned, and lowerings that depend on the flags see them.
+void writeLearnFlags(snn::NetworkOp networkOp, const runtime::Network &network);
+
 /// Prints `module` to `path` atomically: a temporary file in the same
 /// folder is renamed over the target, so an interrupted write never leaves
 /// a partial model behind.
