@@ -51,6 +51,11 @@ NCoreSimulator::NCoreSimulator(const NCoreImage &image) : image(image) {
   }
   for (size_t index = 0; index < image.blocks.size(); ++index)
     blocksOf[image.blocks[index].population].push_back(index);
+  for (const NCoreImageBlock &block : image.blocks)
+    peakCoupling.push_back(
+        block.coupling.empty()
+            ? 0
+            : *std::max_element(block.coupling.begin(), block.coupling.end()));
 }
 
 namespace {
@@ -184,6 +189,15 @@ std::string NCoreSimulator::run(const Sample &sample, NCoreSampleResult &result,
       voltage = block.reset;
     }
     if ((current <= voltage || current <= 0) && voltage < threshold)
+      return;
+    // Every later voltage is (V mem[d] + I cpl[d] + 2^(F-1)) >> F with
+    // mem[d] <= 2^F and cpl[d] <= the table's peak: when even that bound
+    // stays below the threshold no tick can reach it, and the search
+    // below, which would find none, is skipped.
+    if (voltage < threshold &&
+        ((std::max<int64_t>(voltage, 0) << fraction) +
+         std::max<int64_t>(current, 0) * peakCoupling[blockIndex] + half) >>
+            fraction < threshold)
       return;
     int64_t previous = voltage;
     for (int32_t step = 1; start + step <= duration; ++step) {

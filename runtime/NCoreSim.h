@@ -114,6 +114,9 @@ private:
   std::vector<std::vector<std::pair<int32_t, int32_t>>> destinations;
   /// Per population: its blocks in neuron order.
   std::vector<std::vector<int32_t>> blocksOf;
+  /// Per block: the largest entry of its coupling table, which bounds how
+  /// far a current can still raise the voltage.
+  std::vector<int64_t> peakCoupling;
 };
 
 } // namespace snnc::runtime
