@@ -215,24 +215,9 @@ static std::string sortInputs(const Network &network, const Sample &sample,
   inputs.reserve(sample.spikes.size());
   for (size_t index = 0; index < sample.spikes.size(); ++index) {
     const InputSpike &spike = sample.spikes[index];
-    std::string where = "input spike " + std::to_string(index) + ": ";
-    if (spike.population < 0 ||
-        spike.population >= static_cast<int32_t>(network.populations.size()))
-      return where + "population index " + std::to_string(spike.population) +
-             " is out of range";
-    const Population &population = network.populations[spike.population];
-    if (population.kind != PopulationKind::Source)
-      return where + "population '" + population.name + "' is not a source";
-    if (spike.channel < 0 || spike.channel >= population.size)
-      return where + "channel " + std::to_string(spike.channel) +
-             " is out of range for source '" + population.name + "' of size " +
-             std::to_string(population.size);
-    if (!std::isfinite(spike.timeMs) || spike.timeMs < 0) {
-      std::ostringstream message;
-      message << where << "time " << spike.timeMs
-              << " ms must be finite and non-negative";
-      return message.str();
-    }
+    if (std::string problem = checkInputSpike(network, spike, index);
+        !problem.empty())
+      return problem;
     inputs.push_back({spike.timeMs, spike.population, spike.channel});
   }
   std::stable_sort(inputs.begin(), inputs.end(),

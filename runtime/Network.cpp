@@ -188,4 +188,28 @@ std::string Network::validate() const {
   return validateLoss(*this);
 }
 
+std::string checkInputSpike(const Network &network, const InputSpike &spike,
+                            size_t index) {
+  // Built only on failure: this runs for every input spike of every sample.
+  auto where = [&] { return "input spike " + std::to_string(index) + ": "; };
+  if (spike.population < 0 ||
+      spike.population >= static_cast<int32_t>(network.populations.size()))
+    return where() + "population index " + std::to_string(spike.population) +
+           " is out of range";
+  const Population &population = network.populations[spike.population];
+  if (population.kind != PopulationKind::Source)
+    return where() + "population '" + population.name + "' is not a source";
+  if (spike.channel < 0 || spike.channel >= population.size)
+    return where() + "channel " + std::to_string(spike.channel) +
+           " is out of range for source '" + population.name + "' of size " +
+           std::to_string(population.size);
+  if (!std::isfinite(spike.timeMs) || spike.timeMs < 0) {
+    std::ostringstream message;
+    message << where() << "time " << spike.timeMs
+            << " ms must be finite and non-negative";
+    return message.str();
+  }
+  return "";
+}
+
 } // namespace snnc::runtime

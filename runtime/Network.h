@@ -108,6 +108,12 @@ struct InputSpike {
   double timeMs = 0;
 };
 
+/// Empty when `spike` (number `index` of its sample) names a channel of a
+/// source population of `network` at a finite time of at least 0 ms, else
+/// what is wrong.
+std::string checkInputSpike(const Network &network, const InputSpike &spike,
+                            size_t index);
+
 /// One example: its input spikes (any order) and its class label.
 struct Sample {
   std::vector<InputSpike> spikes;
