@@ -259,7 +259,8 @@ static cl::opt<std::string>
 
 int snnc::driver::runTrain() {
   if (trainTarget != "cpu" && trainTarget != "ncore")
-    return fail("unknown --target '" + trainTarget + "'; expected cpu or ncore");
+    return fail("unknown --target '" + trainTarget +
+                "'; expected cpu or ncore");
   if (trainTarget != "ncore" && (trainImagePath.getNumOccurrences() ||
                                  trainNCoreTarget.getNumOccurrences()))
     return fail("--image and --ncore-target need --target ncore");
@@ -305,7 +306,8 @@ int snnc::driver::runTrain() {
   if (trainTarget == "ncore") {
     if (method.name != "exact")
       return fail("--target ncore learns with the exact event-driven "
-                  "adjoint; --method " + method.name + " runs on the CPU only");
+                  "adjoint; --method " +
+                  method.name + " runs on the CPU only");
     if (options.simulation.silentLabelPenalty > 0)
       return fail("--silent-label-penalty is not available with --target "
                   "ncore");
