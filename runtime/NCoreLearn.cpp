@@ -477,12 +477,10 @@ bool mapNCoreImage(const NCoreImage &image, const Network &network,
               "' connects other populations in the image than in the network";
       return false;
     }
-    if (!table.delayTicks.empty() || !projection.delayMs.empty()) {
-      if (table.delayTicks.empty() && projection.learnDelay) {
-        error = "projection '" + table.projection +
-                "' learns delays, but the image has no delay table for it";
-        return false;
-      }
+    if (table.delayTicks.empty() && projection.learnDelay) {
+      error = "projection '" + table.projection +
+              "' learns delays, but the image has no delay table for it";
+      return false;
     }
     map.projection.push_back(
         static_cast<int32_t>(found - network.projections.begin()));
@@ -643,14 +641,16 @@ void addNCoreTimeStepTraining(const NCoreImage &image,
   for (size_t core = 0; core < forward.size(); ++core) {
     NCoreCounters &into = perCore[core];
     const NCoreCounters &from = forward[core];
+    const int phase = static_cast<int>(forwardPhase);
     for (MemoryClass memoryClass :
          {MemoryClass::Synapse, MemoryClass::Queue, MemoryClass::Noc}) {
       int klass = static_cast<int>(memoryClass);
-      into.traffic.bytesRead[0][klass] += from.traffic.bytesRead[0][klass];
-      into.traffic.bytesWritten[0][klass] +=
-          from.traffic.bytesWritten[0][klass];
+      into.traffic.bytesRead[phase][klass] +=
+          from.traffic.bytesRead[phase][klass];
+      into.traffic.bytesWritten[phase][klass] +=
+          from.traffic.bytesWritten[phase][klass];
     }
-    into.traffic.synapticOps[0] += from.traffic.synapticOps[0];
+    into.traffic.synapticOps[phase] += from.traffic.synapticOps[phase];
     into.spikeMessages += from.spikeMessages;
     into.meshHops += from.meshHops;
   }
