@@ -348,6 +348,10 @@ private:
   std::string binInputs(const Sample &sample);
   void initialise(bool training);
   std::string forwardStep(int32_t step, bool training, TimeStepResult &result);
+  /// Records a spike of `neuron` of LIF population `index` at `step`, or
+  /// says that it went past the spike limit.
+  std::string recordSpike(int32_t index, int32_t neuron, int32_t step,
+                          double current, TimeStepResult &result);
   void fillSourceSlots(int32_t step);
   void deliver(int32_t projectionIndex, int32_t step);
   /// One step on the compiled kernels, forward and backward.
@@ -455,6 +459,20 @@ void Stepper::initialise(bool training) {
     firstStep.assign(network.populations[network.loss.population].size, -1);
 }
 
+std::string Stepper::recordSpike(int32_t index, int32_t neuron, int32_t step,
+                                 double current, TimeStepResult &result) {
+  if (++spikeCount[index][neuron] > options.maxSpikesPerNeuron) {
+    std::ostringstream message;
+    message << "population '" << network.populations[index].name << "' neuron "
+            << neuron << " fired more than " << options.maxSpikesPerNeuron
+            << " spikes (at step " << step
+            << "); raise the spike limit or check the weights";
+    return message.str();
+  }
+  result.spikes[index].push_back({neuron, step * options.dtMs, current});
+  return "";
+}
+
 std::string Stepper::forwardStep(int32_t step, bool training,
                                  TimeStepResult &result) {
   if (grid.kernels)
@@ -509,16 +527,10 @@ std::string Stepper::forwardStep(int32_t step, bool training,
         v[neuron] = population.reset;
         if (hasClamp)
           clamp[neuron] = grid.refractorySteps[index];
-        if (++spikeCount[index][neuron] > options.maxSpikesPerNeuron) {
-          std::ostringstream message;
-          message << "population '" << population.name << "' neuron " << neuron
-                  << " fired more than " << options.maxSpikesPerNeuron
-                  << " spikes (at step " << step
-                  << "); raise the spike limit or check the weights";
-          return message.str();
-        }
-        result.spikes[index].push_back(
-            {neuron, step * options.dtMs, i[neuron]});
+        if (std::string problem =
+                recordSpike(index, neuron, step, i[neuron], result);
+            !problem.empty())
+          return problem;
       }
       ring[neuron] = flags & kSpikeFlag;
       if (training) {
@@ -615,15 +627,10 @@ std::string Stepper::kernelForwardStep(int32_t step, bool training,
     for (int32_t neuron = 0; neuron < size; ++neuron) {
       if (!fired[neuron])
         continue;
-      if (++spikeCount[index][neuron] > options.maxSpikesPerNeuron) {
-        std::ostringstream message;
-        message << "population '" << population.name << "' neuron " << neuron
-                << " fired more than " << options.maxSpikesPerNeuron
-                << " spikes (at step " << step
-                << "); raise the spike limit or check the weights";
-        return message.str();
-      }
-      result.spikes[index].push_back({neuron, step * options.dtMs, i[neuron]});
+      if (std::string problem =
+              recordSpike(index, neuron, step, i[neuron], result);
+          !problem.empty())
+        return problem;
     }
   }
 
